@@ -1,0 +1,131 @@
+"""The admin: a steward's view of every record, with edits and deletions kept in the history."""
+
+from django.contrib import admin
+
+from kirok.records import history
+from kirok.records.models import (
+    Act, BiographicDetail, ChainOfEvents, Changeset, Consent, CustomField, Event, Information,
+    Intervention, Involvement, Organization, OrganizationName, Person, PersonName, Place, PlaceName,
+    Source, Term, Version, Vocabulary,
+)
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Every admin change runs in a changeset, so it is versioned like any other edit."""
+
+    readonly_fields = ("uid", "created_at", "updated_at")
+    search_fields = ("uid", "external_id")
+
+    def changeform_view(self, request, *args, **kwargs):
+        with history.changeset(user=request.user, reason="edit in admin", kind="edit"):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with history.changeset(user=request.user, reason="deleted in admin", kind="delete"):
+            return super().delete_view(request, *args, **kwargs)
+
+    def delete_queryset(self, request, queryset):
+        with history.changeset(user=request.user, reason="deleted in admin", kind="delete"):
+            for obj in queryset:
+                obj.delete()
+
+
+class PersonNameInline(admin.TabularInline):
+    model = PersonName
+    extra = 1
+
+
+class PlaceNameInline(admin.TabularInline):
+    model = PlaceName
+    extra = 0
+
+
+class OrganizationNameInline(admin.TabularInline):
+    model = OrganizationName
+    extra = 0
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+
+
+@admin.register(Person)
+class PersonAdmin(RecordAdmin):
+    inlines = [PersonNameInline]
+    list_display = ("__str__", "sex", "birth_date_from", "external_id")
+    search_fields = ("names__full_name", "external_id")
+    autocomplete_fields = ("birth_place", "origin")
+
+
+@admin.register(Place)
+class PlaceAdmin(RecordAdmin):
+    inlines = [PlaceNameInline]
+    list_display = ("name_ko", "name_en", "kind", "iso_code", "status", "confidence")
+    list_filter = ("kind", "status", "confidence")
+    search_fields = ("name_ko", "name_rok", "name_en", "mr", "rr", "dprk", "names__name")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(RecordAdmin):
+    inlines = [OrganizationNameInline]
+    list_display = ("name_ko", "name_en", "kind", "parent")
+    search_fields = ("name_ko", "name_en", "names__name")
+
+
+@admin.register(Source)
+class SourceAdmin(RecordAdmin):
+    inlines = [ConsentInline]
+    list_display = ("title", "kind", "testimony_basis", "language")
+    search_fields = ("title", "external_id")
+
+
+@admin.register(Event)
+class EventAdmin(RecordAdmin):
+    list_display = ("title", "start_date_from", "start_date_type", "violation_status")
+    search_fields = ("title", "description", "external_id")
+    autocomplete_fields = ("places",)
+
+
+@admin.register(Act)
+class ActAdmin(RecordAdmin):
+    list_display = ("event", "act_type", "victim", "start_date_from")
+    autocomplete_fields = ("event", "victim", "place")
+
+
+for model in (Involvement, Information, BiographicDetail, ChainOfEvents, Intervention):
+    admin.site.register(model, RecordAdmin)
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ("vocabulary", "code", "label_en", "label_ko", "retired")
+    list_filter = ("vocabulary",)
+    search_fields = ("code", "label_en", "label_ko")
+
+
+admin.site.register(Vocabulary)
+admin.site.register(CustomField)
+
+
+@admin.register(Changeset)
+class ChangesetAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "kind", "reason")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Version)
+class VersionAdmin(admin.ModelAdmin):
+    list_display = ("record_type", "record_uid", "action", "changeset", "digest")
+    list_filter = ("record_type", "action")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,373 @@
+"""The exchange format: one dict per record, the same in exports, imports and version snapshots.
+
+The format is read off the models, so a field added to a model is exchanged without more code.
+Each field has a *kind* that says how its value is written and read:
+
+    text, line      strings (NFC; a line is single-spaced)
+    bool, int, decimal, plain_date
+    date            an uncertain date as EDTF text (see kirok.types.dates)
+    choice          one of the model field's choices
+    term / terms    vocabulary term codes (one, or a list)
+    ref / refs      references to other records, by Kirok id (UUID) or external id
+    json            translations, custom fields, consent scopes
+    children        owned rows (names, consent entries) as a list of dicts
+
+Empty values (None, "", [], {}) are left out of the dict, so a record's snapshot is stable and
+small. Decoding (``parse_value``) accepts what spreadsheets give: strings for everything, ``|``
+between several values, ``true``/``false``/``예``/``아니오``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import orjson
+from django.db import models
+
+from kirok.records.fields import TermField, TermsField
+from kirok.records.models.base import Child, Record
+from kirok.records.registry import ORDER, model_for
+from kirok.types.dates import DateError, UncertainDate
+from kirok.types.text import clean, clean_line
+
+SKIPPED = {"id", "uid", "created_at", "updated_at", "deleted_at"}
+MULTI_SEPARATOR = "|"
+
+
+class FieldError(ValueError):
+    """A value that cannot be read; the message is written for the person who typed it."""
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    kind: str
+    attname: str = ""
+    target: str = ""  # record type for refs, vocabulary key for terms
+    required: bool = False
+    choices: tuple = ()
+    max_length: int | None = None
+    model_field: object = None
+    children: "TypeSpec | None" = None
+
+
+@dataclass
+class TypeSpec:
+    record_type: str
+    model: type
+    fields: list[FieldSpec] = field(default_factory=list)
+    owner_attname: str = ""
+
+    @property
+    def by_name(self) -> dict[str, FieldSpec]:
+        return {f.name: f for f in self.fields}
+
+    @property
+    def defaults(self) -> dict[str, object]:
+        """Model defaults that are not empty (``confidential: true``): a stored record has them,
+        so a decoded row must too."""
+        result = {}
+        for f in self.fields:
+            mf = f.model_field
+            if mf is not None and mf.has_default() and not callable(mf.default) and not _is_empty(mf.default):
+                result[f.name] = mf.default
+        return result
+
+
+def _target_type(model) -> str:
+    return getattr(model, "record_type", "")
+
+
+def _field_spec(f) -> FieldSpec | None:
+    if f.name in SKIPPED or f.name.endswith(("_from", "_to", "_type")) and f.name.rsplit("_", 1)[0] in getattr(
+        f.model._meta, "uncertain_date_names", ()
+    ):
+        return None
+    required = not getattr(f, "blank", True)
+    if isinstance(f, TermsField):
+        return FieldSpec(f.name, "terms", f.attname, f.vocabulary, required, model_field=f)
+    if isinstance(f, TermField):
+        return FieldSpec(f.name, "term", f.attname, f.vocabulary, required, model_field=f)
+    if isinstance(f, models.ManyToManyField):
+        return FieldSpec(f.name, "refs", f.attname, _target_type(f.related_model), required, model_field=f)
+    if isinstance(f, models.ForeignKey):
+        return FieldSpec(f.name, "ref", f.attname, _target_type(f.related_model), required, model_field=f)
+    if isinstance(f, models.JSONField):
+        return FieldSpec(f.name, "json", f.attname, model_field=f)
+    if isinstance(f, models.BooleanField):
+        return FieldSpec(f.name, "bool", f.attname, model_field=f)
+    if isinstance(f, (models.IntegerField,)):
+        return FieldSpec(f.name, "int", f.attname, required=not f.null and not f.blank, model_field=f)
+    if isinstance(f, models.DecimalField):
+        return FieldSpec(f.name, "decimal", f.attname, model_field=f)
+    if isinstance(f, models.DateField):
+        return FieldSpec(f.name, "plain_date", f.attname, model_field=f)
+    if isinstance(f, (models.CharField, models.TextField)):
+        kind = "choice" if f.choices else ("text" if isinstance(f, models.TextField) else "line")
+        return FieldSpec(
+            f.name, kind, f.attname, required=required, choices=tuple(c[0] for c in f.choices or ()),
+            max_length=f.max_length, model_field=f,
+        )
+    raise TypeError(f"no exchange kind for {f!r}")
+
+
+def _specs_for(model, skip: set[str]) -> list[FieldSpec]:
+    specs: list[FieldSpec] = []
+    uncertain = getattr(model._meta, "uncertain_date_names", ())
+    for f in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+        if f.name in skip:
+            continue
+        base = f.name.rsplit("_", 1)[0]
+        if base in uncertain and f.name == f"{base}_from":
+            specs.append(FieldSpec(base, "date", base))
+            continue
+        spec = _field_spec(f)
+        if spec:
+            specs.append(spec)
+    return specs
+
+
+@cache
+def type_spec(record_type: str) -> TypeSpec:
+    model = model_for(record_type)
+    spec = TypeSpec(record_type, model)
+    spec.fields.append(FieldSpec("id", "uid", "uid"))
+    spec.fields.extend(_specs_for(model, SKIPPED))
+    for rel in model._meta.related_objects:
+        if issubclass(rel.related_model, Child) and rel.related_model.owner_field == rel.field.name:
+            child = TypeSpec(rel.get_accessor_name(), rel.related_model, owner_attname=rel.field.attname)
+            child.fields = _specs_for(rel.related_model, SKIPPED | {rel.field.name})
+            spec.fields.append(FieldSpec(rel.get_accessor_name(), "children", rel.get_accessor_name(), children=child))
+    return spec
+
+
+def all_specs() -> list[TypeSpec]:
+    return [type_spec(t) for t in ORDER]
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _encode(spec: FieldSpec, obj, terms: dict[int, str], uids: "UidCache") -> object:
+    if spec.kind == "uid":
+        return str(obj.uid)
+    if spec.kind == "date":
+        return str(getattr(obj, spec.name))
+    if spec.kind == "term":
+        term_id = getattr(obj, spec.attname)
+        return terms[term_id] if term_id else None
+    if spec.kind == "terms":
+        return sorted(terms[t.pk] for t in getattr(obj, spec.name).all())
+    if spec.kind == "ref":
+        pk = getattr(obj, spec.attname)
+        return uids.get(spec.target, pk) if pk else None
+    if spec.kind == "refs":
+        return sorted(str(o.uid) for o in getattr(obj, spec.name).all())
+    if spec.kind == "decimal":
+        value = getattr(obj, spec.attname)
+        return None if value is None else format(value, "f")
+    if spec.kind == "plain_date":
+        value = getattr(obj, spec.attname)
+        return value.isoformat() if value else None
+    if spec.kind == "children":
+        return [to_dict_child(spec.children, child, terms, uids) for child in getattr(obj, spec.name).all()]
+    return getattr(obj, spec.attname)
+
+
+def to_dict_child(spec: TypeSpec, obj, terms, uids) -> dict:
+    out = {}
+    for f in spec.fields:
+        value = _encode(f, obj, terms, uids)
+        if not _is_empty(value):
+            out[f.name] = value
+    return out
+
+
+class UidCache:
+    """Maps (record type, integer key) to the Kirok id, one query per type and batch."""
+
+    def __init__(self):
+        self._maps: dict[str, dict[int, str]] = {}
+
+    def get(self, record_type: str, pk: int) -> str:
+        cache = self._maps.setdefault(record_type, {})
+        if pk not in cache:
+            model = model_for(record_type)
+            cache[pk] = str(model.all_objects.values_list("uid", flat=True).get(pk=pk))
+        return cache[pk]
+
+    def prime(self, record_type: str, pairs) -> None:
+        cache = self._maps.setdefault(record_type, {})
+        for pk, uid in pairs:
+            cache[pk] = str(uid)
+
+
+def term_codes() -> dict[int, str]:
+    from kirok.records.models import Term
+
+    return dict(Term.objects.values_list("id", "code"))
+
+
+def to_dict(obj: Record, terms: dict[int, str] | None = None, uids: UidCache | None = None) -> dict:
+    """The exchange form of one record (with its children)."""
+    spec = type_spec(obj.record_type)
+    terms = terms if terms is not None else term_codes()
+    uids = uids or UidCache()
+    out = {}
+    for f in spec.fields:
+        value = _encode(f, obj, terms, uids)
+        if not _is_empty(value):
+            out[f.name] = value
+    return out
+
+
+def canonical_json(data: dict) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the bytes a digest is taken over."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+_TRUE = {"true", "1", "yes", "y", "예", "네", "t"}
+_FALSE = {"false", "0", "no", "n", "아니오", "아니요", "f"}
+
+
+def split_multi(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    text = str(value).strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, list):
+            return parsed
+    return [part.strip() for part in text.split(MULTI_SEPARATOR) if part.strip()]
+
+
+def parse_ref(value) -> str:
+    """A reference: a Kirok id (any UUID spelling) or an external id, returned canonical."""
+    text = clean_line(value)
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
+
+
+def parse_value(spec: FieldSpec, value):
+    """Read one value as typed in a file; raises FieldError with a message for the typist."""
+    kind = spec.kind
+    if isinstance(value, str) and kind not in ("text",):
+        value = value.strip()
+    if kind in ("text", "line"):
+        if value is None:
+            return ""
+        if not isinstance(value, (str, int, float)):
+            raise FieldError("expected text")
+        text = clean(value) if kind == "text" else clean_line(value)
+        if spec.max_length and len(text) > spec.max_length:
+            raise FieldError(f"longer than {spec.max_length} characters ({len(text)})")
+        return text
+    if value is None or value == "":
+        return None
+    if kind == "uid":
+        try:
+            return str(uuid.UUID(str(value)))
+        except ValueError:
+            raise FieldError(f"{value!r} is not a Kirok id (a UUID)") from None
+    if kind == "choice":
+        text = clean_line(value)
+        if text not in spec.choices:
+            raise FieldError(f"{text!r} is not one of: {', '.join(c for c in spec.choices if c)}")
+        return text
+    if kind == "date":
+        try:
+            return str(UncertainDate.parse(value if not isinstance(value, (int, float)) else str(value)))
+        except DateError as exc:
+            raise FieldError(str(exc)) from None
+    if kind == "plain_date":
+        parsed = UncertainDate.parse(str(value))
+        if parsed.type != "exact":
+            raise FieldError(f"{value!r} is not a full date (YYYY-MM-DD)")
+        return str(parsed)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise FieldError(f"{value!r} is not yes or no (true/false)")
+    if kind == "int":
+        if isinstance(value, bool):
+            raise FieldError("expected a whole number")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise FieldError(f"{value!r} is not a whole number") from None
+        if number < 0:
+            raise FieldError("must not be negative")
+        if number > 2_147_483_647:
+            raise FieldError("is too large")
+        return number
+    if kind == "decimal":
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise FieldError(f"{value!r} is not a number") from None
+        if not number.is_finite():
+            raise FieldError(f"{value!r} is not a number")
+        from kirok.records.models.places import ONE_KM
+
+        return format(number.quantize(ONE_KM), "f")
+    if kind == "ref":
+        return parse_ref(value)
+    if kind == "refs":
+        return sorted({parse_ref(v) for v in split_multi(value)}) or None
+    if kind == "term":
+        return clean_line(value)
+    if kind == "terms":
+        return [clean_line(v) for v in split_multi(value)] or None
+    if kind == "json":
+        if isinstance(value, str):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError as exc:
+                raise FieldError(f"not valid JSON ({exc})") from None
+        return _nfc_json(value)
+    if kind == "children":
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = orjson.loads(text)
+                except orjson.JSONDecodeError as exc:
+                    raise FieldError(f"not valid JSON ({exc})") from None
+            else:
+                value = split_multi(text)
+        if not isinstance(value, list):
+            raise FieldError("expected a list")
+        return value
+    raise FieldError(f"unsupported kind {kind}")
+
+
+def _nfc_json(value):
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_nfc_json(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_line(k): _nfc_json(v) for k, v in value.items()}
+    return value

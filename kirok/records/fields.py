@@ -1,0 +1,94 @@
+"""Model fields for Kirok's value types.
+
+``UncertainDateField`` is one attribute backed by three columns (``<name>_from``, ``<name>_to``,
+``<name>_type``): the interval makes sorting and overlap filters plain indexed SQL, the type keeps
+the ESF date type. ``TermField``/``TermsField`` are foreign keys to vocabulary terms that know
+which micro-thesaurus they draw from, so validation, forms and importers need no second list.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kirok.types.dates import DATE_TYPES, UncertainDate
+
+
+class _UncertainDateDescriptor:
+    def __init__(self, field: "UncertainDateField"):
+        self.field = field
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        name = self.field.name
+        return UncertainDate.from_columns(
+            getattr(instance, f"{name}_from"), getattr(instance, f"{name}_to"), getattr(instance, f"{name}_type")
+        )
+
+    def __set__(self, instance, value):
+        parsed = UncertainDate.parse(value)
+        name = self.field.name
+        setattr(instance, f"{name}_from", parsed.earliest)
+        setattr(instance, f"{name}_to", parsed.latest)
+        setattr(instance, f"{name}_type", parsed.type if parsed.is_known else "")
+
+
+class UncertainDateField:
+    """A virtual field: adds the three concrete columns and a descriptor to the model."""
+
+    def __init__(self, verbose_name: str = "", db_index: bool = True):
+        self.verbose_name = verbose_name
+        self.db_index = db_index
+
+    def contribute_to_class(self, cls, name):
+        self.name = name
+        self.model = cls
+        label = self.verbose_name or name.replace("_", " ")
+        cls.add_to_class(f"{name}_from", models.DateField(f"{label} (earliest)", null=True, blank=True, db_index=self.db_index))
+        cls.add_to_class(f"{name}_to", models.DateField(f"{label} (latest)", null=True, blank=True))
+        cls.add_to_class(
+            f"{name}_type",
+            models.CharField(f"{label} (date type)", max_length=24, blank=True, default="", choices=[(t, t) for t in DATE_TYPES]),
+        )
+        setattr(cls, name, _UncertainDateDescriptor(self))
+        uncertain = list(getattr(cls._meta, "uncertain_date_names", ()))
+        uncertain.append(name)
+        cls._meta.uncertain_date_names = tuple(uncertain)
+
+
+class TermField(models.ForeignKey):
+    """A term from one vocabulary (micro-thesaurus), named by its key."""
+
+    def __init__(self, vocabulary: str, *args, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("to", "records.Term")
+        kwargs.setdefault("on_delete", models.PROTECT)
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("related_name", "+")
+        kwargs["limit_choices_to"] = {"vocabulary__key": vocabulary}
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("limit_choices_to", None)
+        kwargs.pop("to", None)
+        return name, path, [self.vocabulary, *args], kwargs
+
+
+class TermsField(models.ManyToManyField):
+    """Several terms from one vocabulary."""
+
+    def __init__(self, vocabulary: str, *args, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("to", "records.Term")
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("related_name", "+")
+        kwargs["limit_choices_to"] = {"vocabulary__key": vocabulary}
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("limit_choices_to", None)
+        kwargs.pop("to", None)
+        return name, path, [self.vocabulary, *args], kwargs

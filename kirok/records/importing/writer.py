@@ -1,0 +1,474 @@
+"""Writing decoded rows in bulk: records, their children, many-to-many terms and places, versions.
+
+The writer is the fast path of the import: it resolves references for a whole chunk at once,
+allocates primary keys itself (so forward references inside one import work), and inserts with
+``executemany`` — the same statements an expert would type by hand, generated from the models.
+References it cannot resolve yet (cycles, or a row that points to one later in the file) are
+kept and filled in at the end; any still unknown then are errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+import orjson
+from django.db import connection, models
+from django.utils import timezone
+
+from kirok.records import exchange
+from kirok.records.fields import TermField, TermsField
+from kirok.records.models import Version
+from kirok.records.registry import model_for
+from kirok.types.dates import UncertainDate
+
+from .decode import Decoded
+
+
+@dataclass
+class Pending:
+    """A reference left open until the end of the import."""
+
+    where: tuple  # (file, row)
+    field: str
+    table: str
+    column: str
+    pk: int
+    target: str
+    ref: str
+    decoded: Decoded
+
+
+@dataclass
+class Located:
+    """A decoded row and where it came from."""
+
+    where: tuple  # (file, row)
+    decoded: Decoded
+
+
+class Conversions:
+    """Per-database conversions of Python values to parameters (UUID and JSON differ)."""
+
+    def __init__(self):
+        self.sqlite = connection.vendor == "sqlite"
+
+    def uid(self, value: str):
+        return uuid.UUID(value).hex if self.sqlite else value
+
+    def json(self, value) -> str:
+        return orjson.dumps(value).decode()
+
+    def now(self):
+        now = timezone.now()
+        return connection.ops.adapt_datetimefield_value(now) if self.sqlite else now
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class TypeWriter:
+    """Inserts and updates one record type; the column list is read off the model once."""
+
+    def __init__(self, record_type: str, conv: Conversions, allocator: "Allocator"):
+        self.record_type = record_type
+        self.model = model_for(record_type)
+        self.spec = exchange.type_spec(record_type)
+        self.conv = conv
+        self.allocator = allocator
+        self.table = self.model._meta.db_table
+        self.columns = [f for f in self.model._meta.concrete_fields]
+        self.refs = [f for f in self.spec.fields if f.kind == "ref"]
+        self.m2m = [f for f in self.spec.fields if f.kind in ("refs", "terms")]
+        self.children = [f for f in self.spec.fields if f.kind == "children"]
+        names = ", ".join(_q(f.column) for f in self.columns)
+        marks = ", ".join(["%s"] * len(self.columns))
+        self.insert_sql = f"INSERT INTO {_q(self.table)} ({names}) VALUES ({marks})"
+        settable = [f for f in self.columns if f.name not in ("id", "uid", "created_at")]
+        self.update_columns = settable
+        assignments = ", ".join(f"{_q(f.column)} = %s" for f in settable)
+        self.update_sql = f"UPDATE {_q(self.table)} SET {assignments} WHERE {_q('id')} = %s"
+        self._getters = [self._getter(f) for f in self.columns]
+
+    def _getter(self, f):
+        """A function (decoded, resolved refs, now) -> column value."""
+        name = f.name
+        uncertain = getattr(self.model._meta, "uncertain_date_names", ())
+        base, _, part = name.rpartition("_")
+        if base in uncertain and part in ("from", "to", "type"):
+            index = {"from": 0, "to": 1, "type": 2}[part]
+
+            def date_part(d, refs, now, base=base, index=index):
+                text = d.data.get(base)
+                if not text:
+                    return "" if index == 2 else None
+                parsed = UncertainDate.parse(text)
+                value = (parsed.earliest, parsed.latest, parsed.type)[index]
+                return value.isoformat() if isinstance(value, date) else value
+
+            return date_part
+        if name == "id":
+            return lambda d, refs, now: refs["__pk__"]
+        if name == "uid":
+            return lambda d, refs, now: self.conv.uid(d.data["id"])
+        if name in ("created_at", "updated_at"):
+            return lambda d, refs, now: now
+        if name == "deleted_at":
+            return lambda d, refs, now: None
+        if isinstance(f, TermField):
+            return lambda d, refs, now, a=f.attname: d.terms.get(a)
+        if isinstance(f, models.ForeignKey):
+            return lambda d, refs, now, n=name: refs.get(n)
+        if isinstance(f, models.JSONField):
+            return lambda d, refs, now, n=name: self.conv.json(d.data.get(n, {}))
+        default = f.get_default() if f.has_default() else (None if f.null else "")
+        if isinstance(f, models.DecimalField):
+            return lambda d, refs, now, n=name: d.data.get(n)
+        return lambda d, refs, now, n=name, dflt=default: d.data.get(n, dflt)
+
+    def row_values(self, decoded: Decoded, refs: dict, now) -> list:
+        return [g(decoded, refs, now) for g in self._getters]
+
+
+class Allocator:
+    """Hands out primary keys: max(id)+1 onwards, read once per table inside the import's lock."""
+
+    def __init__(self):
+        self.next: dict[str, int] = {}
+        self.used: set[str] = set()
+
+    def take(self, table: str, n: int) -> range:
+        if table not in self.next:
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT MAX({_q('id')}) FROM {_q(table)}")
+                self.next[table] = (cur.fetchone()[0] or 0) + 1
+        start = self.next[table]
+        self.next[table] = start + n
+        self.used.add(table)
+        return range(start, start + n)
+
+    def finish(self) -> None:
+        """PostgreSQL's identity sequences must move past the keys we chose."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cur:
+            for table in self.used:
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT MAX(id) FROM {_q(table)}), 1))",
+                    [table],
+                )
+
+
+class Resolver:
+    """Finds records by Kirok id or external id, a chunk at a time."""
+
+    def __init__(self, conv: Conversions):
+        self.conv = conv
+
+    def lookup(self, record_type: str, refs: set[str]) -> dict[str, tuple[int, str]]:
+        """ref -> (primary key, Kirok id)."""
+        if not refs:
+            return {}
+        model = model_for(record_type)
+        uids, externals = [], []
+        for ref in refs:
+            (uids if _looks_like_uuid(ref) else externals).append(ref)
+        found: dict[str, tuple[int, str]] = {}
+        for part in _chunks(uids, 900):
+            for uid, pk in model.all_objects.filter(uid__in=part).values_list("uid", "id"):
+                found[str(uid)] = (pk, str(uid))
+        for part in _chunks(externals, 900):
+            for ext, pk, uid in model.all_objects.filter(external_id__in=part).values_list("external_id", "id", "uid"):
+                found[ext] = (pk, str(uid))
+        return found
+
+
+def _looks_like_uuid(value: str) -> bool:
+    return len(value) == 36 and value.count("-") == 4
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ChunkResult:
+    errors: list = field(default_factory=list)  # (where, field, message)
+
+
+class Writer:
+    """Writes chunks of decoded rows inside the import's transaction."""
+
+    def __init__(self, changeset_id: int):
+        self.conv = Conversions()
+        self.allocator = Allocator()
+        self.resolver = Resolver(self.conv)
+        self.changeset_id = changeset_id
+        self.pending: list[Pending] = []
+        self.deferred: list[tuple[Decoded, str]] = []  # versions waiting for open references
+        self.writers: dict[str, TypeWriter] = {}
+        self.outcomes: dict[str, Outcome] = {}
+        version_fields = ["changeset_id", "record_type", "record_uid", "action", "data", "digest"]
+        self.version_sql = (
+            f"INSERT INTO {_q(Version._meta.db_table)} ({', '.join(_q(c) for c in version_fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(version_fields))})"
+        )
+
+    def writer(self, record_type: str) -> TypeWriter:
+        if record_type not in self.writers:
+            self.writers[record_type] = TypeWriter(record_type, self.conv, self.allocator)
+        return self.writers[record_type]
+
+    def write(self, record_type: str, rows: list[Located]) -> list[tuple]:
+        """Write one chunk; returns errors as (where, field, message) for rows that failed."""
+        tw = self.writer(record_type)
+        outcome = self.outcomes.setdefault(record_type, Outcome())
+        errors: list[tuple] = []
+
+        existing = self._existing(tw, rows, errors)
+        rows = [r for r in rows if r.where not in {e[0] for e in errors}]
+        resolved = self._resolve(tw, rows, errors)
+        failed = {e[0] for e in errors}
+        rows = [r for r in rows if r.where not in failed]
+
+        new_rows = [r for r in rows if r.decoded.data["id"] not in existing]
+        old_rows = [r for r in rows if r.decoded.data["id"] in existing]
+        now = self.conv.now()
+        versions: list[tuple] = []
+
+        # New records
+        if new_rows:
+            pks = self.allocator.take(tw.table, len(new_rows))
+            params = []
+            for pk, located in zip(pks, new_rows):
+                refs = resolved[located.where]
+                refs["__pk__"] = pk
+                params.append(tw.row_values(located.decoded, refs, now))
+                if self._note_pending(tw, located, pk, refs):
+                    self.deferred.append((located.decoded, "create"))
+                else:
+                    versions.append(self._version(located.decoded, "create"))
+            with connection.cursor() as cur:
+                cur.executemany(tw.insert_sql, params)
+            self._write_dependents(tw, list(zip(pks, new_rows)), resolved)
+            outcome.created += len(new_rows)
+
+        # Records already in the workspace: update only what changed
+        if old_rows:
+            last = self._last_digests(tw, [r.decoded.data["id"] for r in old_rows])
+            changed = []
+            for located in old_rows:
+                pk, deleted = existing[located.decoded.data["id"]]
+                if deleted:
+                    errors.append((located.where, "id", f"{record_type} {located.decoded.data['id']} was deleted; restore it before importing over it"))
+                    continue
+                version = self._version(located.decoded, "update")
+                if last.get(located.decoded.data["id"]) == version[-1]:
+                    outcome.unchanged += 1
+                    continue
+                changed.append((pk, located))
+                if resolved[located.where].get("__pending__"):
+                    self.deferred.append((located.decoded, "update"))
+                else:
+                    versions.append(version)
+            if changed:
+                params = []
+                for pk, located in changed:
+                    refs = resolved[located.where]
+                    refs["__pk__"] = pk
+                    values = dict(zip((f.name for f in tw.columns), tw.row_values(located.decoded, refs, now)))
+                    params.append([values[f.name] for f in tw.update_columns] + [pk])
+                    self._note_pending(tw, located, pk, refs)
+                with connection.cursor() as cur:
+                    cur.executemany(tw.update_sql, params)
+                self._clear_dependents(tw, [pk for pk, _ in changed])
+                self._write_dependents(tw, changed, resolved)
+                outcome.updated += len(changed)
+
+        if versions:
+            with connection.cursor() as cur:
+                cur.executemany(self.version_sql, versions)
+        return errors
+
+    def _version(self, decoded: Decoded, action: str) -> tuple:
+        payload = exchange.canonical_json(decoded.data)
+        return (
+            self.changeset_id, decoded.record_type, self.conv.uid(decoded.data["id"]), action,
+            payload.decode(), hashlib.sha256(payload).hexdigest(),
+        )
+
+    def _existing(self, tw: TypeWriter, rows: list[Located], errors: list) -> dict[str, tuple[int, bool]]:
+        """uid -> (pk, deleted) of rows already stored; rows matched by external id get its uid."""
+        model = tw.model
+        uids = [r.decoded.data["id"] for r in rows]
+        by_uid = {}
+        for part in _chunks(uids, 900):
+            for uid, pk, ext, deleted in model.all_objects.filter(uid__in=part).values_list("uid", "id", "external_id", "deleted_at"):
+                by_uid[str(uid)] = (pk, deleted is not None, ext)
+        externals = [r.decoded.data["external_id"] for r in rows if r.decoded.data.get("external_id")]
+        by_ext = {}
+        for part in _chunks(externals, 900):
+            for uid, pk, ext, deleted in model.all_objects.filter(external_id__in=part).values_list("uid", "id", "external_id", "deleted_at"):
+                by_ext[ext] = (str(uid), pk, deleted is not None)
+        result = {}
+        for r in rows:
+            data = r.decoded.data
+            ext = data.get("external_id")
+            if ext and ext in by_ext:
+                uid, pk, deleted = by_ext[ext]
+                if uid != data["id"] and r.decoded.given_id:
+                    errors.append((r.where, "external_id", f"{ext!r} belongs to another record ({uid})"))
+                    continue
+                data["id"] = uid
+                result[uid] = (pk, deleted)
+            elif data["id"] in by_uid:
+                pk, deleted, stored_ext = by_uid[data["id"]]
+                if stored_ext and ext and stored_ext != ext:
+                    errors.append((r.where, "external_id", f"record {data['id']} has external id {stored_ext!r}, not {ext!r}"))
+                    continue
+                result[data["id"]] = (pk, deleted)
+        return result
+
+    def _last_digests(self, tw: TypeWriter, uids: list[str]) -> dict[str, str]:
+        found = {}
+        for part in _chunks(uids, 900):
+            for uid, digest in (
+                Version.objects.filter(record_type=tw.record_type, record_uid__in=part).order_by("id").values_list("record_uid", "digest")
+            ):
+                found[str(uid)] = digest
+        return found
+
+    def _resolve(self, tw: TypeWriter, rows: list[Located], errors: list) -> dict[tuple, dict]:
+        """Reference values -> primary keys, one query per target type for the chunk."""
+        wanted: dict[str, set[str]] = {}
+        for r in rows:
+            for f in tw.refs + [m for m in tw.m2m if m.kind == "refs"]:
+                value = r.decoded.data.get(f.name)
+                if value:
+                    wanted.setdefault(f.target, set()).update(value if isinstance(value, list) else [value])
+        found = {target: self.resolver.lookup(target, refs) for target, refs in wanted.items()}
+        result: dict[tuple, dict] = {}
+        for r in rows:
+            refs: dict = {}
+            for f in tw.refs:
+                value = r.decoded.data.get(f.name)
+                if not value:
+                    continue
+                hit = found[f.target].get(value)
+                if hit is not None:
+                    refs[f.name] = hit[0]
+                    r.decoded.data[f.name] = hit[1]
+                elif f.required:
+                    errors.append((r.where, f.name, f"no {f.target} with id {value!r} (it must come before this row, or exist already)"))
+                else:
+                    refs.setdefault("__pending__", []).append(f)
+            for f in tw.m2m:
+                if f.kind == "refs" and r.decoded.data.get(f.name):
+                    hits = []
+                    for value in r.decoded.data[f.name]:
+                        hit = found[f.target].get(value)
+                        if hit is None:
+                            errors.append((r.where, f.name, f"no {f.target} with id {value!r}"))
+                        else:
+                            hits.append(hit)
+                    refs[f.name] = [pk for pk, _ in hits]
+                    r.decoded.data[f.name] = sorted({uid for _, uid in hits})
+            result[r.where] = refs
+        return result
+
+    def _note_pending(self, tw: TypeWriter, located: Located, pk: int, refs: dict) -> bool:
+        """Remember the row's open references; True if it has any (its version waits for them)."""
+        open_refs = refs.get("__pending__", ())
+        for f in open_refs:
+            self.pending.append(
+                Pending(located.where, f.name, tw.table, f.model_field.column, pk, f.target, located.decoded.data[f.name], located.decoded)
+            )
+        return bool(open_refs)
+
+    def _clear_dependents(self, tw: TypeWriter, pks: list[int]) -> None:
+        with connection.cursor() as cur:
+            for f in tw.m2m:
+                through = tw.model._meta.get_field(f.name).remote_field.through._meta
+                column = tw.model._meta.get_field(f.name).m2m_column_name()
+                for part in _chunks(pks, 900):
+                    cur.execute(
+                        f"DELETE FROM {_q(through.db_table)} WHERE {_q(column)} IN ({', '.join(['%s'] * len(part))})", part
+                    )
+            for f in tw.children:
+                child = f.children
+                for part in _chunks(pks, 900):
+                    cur.execute(
+                        f"DELETE FROM {_q(child.model._meta.db_table)} WHERE {_q(child.owner_attname)} IN ({', '.join(['%s'] * len(part))})",
+                        part,
+                    )
+
+    def _write_dependents(self, tw: TypeWriter, pairs: list[tuple[int, Located]], resolved: dict) -> None:
+        with connection.cursor() as cur:
+            for f in tw.m2m:
+                model_field = tw.model._meta.get_field(f.name)
+                through = model_field.remote_field.through._meta
+                own, other = model_field.m2m_column_name(), model_field.m2m_reverse_name()
+                params = []
+                for pk, located in pairs:
+                    values = located.decoded.many_terms.get(f.name, []) if f.kind == "terms" else resolved[located.where].get(f.name, [])
+                    params.extend((pk, v) for v in values)
+                if params:
+                    cur.executemany(f"INSERT INTO {_q(through.db_table)} ({_q(own)}, {_q(other)}) VALUES (%s, %s)", params)
+            for f in tw.children:
+                child = f.children
+                cols = [c for c in child.model._meta.concrete_fields if c.name != "id"]
+                sql = (
+                    f"INSERT INTO {_q(child.model._meta.db_table)} ({', '.join(_q(c.column) for c in cols)}) "
+                    f"VALUES ({', '.join(['%s'] * len(cols))})"
+                )
+                defaults = {c.attname: (c.get_default() if c.has_default() else (None if c.null else "")) for c in cols}
+                params = []
+                for pk, located in pairs:
+                    for row in located.decoded.children.get(f.name, []):
+                        values = []
+                        for c in cols:
+                            if c.attname == child.owner_attname:
+                                values.append(pk)
+                            elif isinstance(c, models.JSONField):
+                                values.append(self.conv.json(row.get(c.attname, defaults[c.attname])))
+                            else:
+                                value = row.get(c.attname)
+                                values.append(defaults[c.attname] if value is None or (value == "" and c.null) else value)
+                        params.append(values)
+                if params:
+                    cur.executemany(sql, params)
+
+    def finish(self) -> list[tuple]:
+        """Fill in the references left open; returns errors for those still unknown."""
+        errors = []
+        by_target: dict[str, set[str]] = {}
+        for p in self.pending:
+            by_target.setdefault(p.target, set()).add(p.ref)
+        found = {t: self.resolver.lookup(t, refs) for t, refs in by_target.items()}
+        updates: dict[tuple[str, str], list] = {}
+        for p in self.pending:
+            hit = found[p.target].get(p.ref)
+            if hit is None:
+                errors.append((p.where, p.field, f"no {p.target} with id {p.ref!r} in the workspace or this import"))
+            else:
+                updates.setdefault((p.table, p.column), []).append((hit[0], p.pk))
+                p.decoded.data[p.field] = hit[1]
+        with connection.cursor() as cur:
+            for (table, column), params in updates.items():
+                cur.executemany(f"UPDATE {_q(table)} SET {_q(column)} = %s WHERE {_q('id')} = %s", params)
+            if self.deferred:
+                cur.executemany(self.version_sql, [self._version(d, action) for d, action in self.deferred])
+        self.allocator.finish()
+        return errors
+

@@ -1,0 +1,22 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from kirok.records.reference import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Create the workspace (KIROK_HOME), apply migrations and load the reference data. Safe to run again."
+
+    def handle(self, *args, **options):
+        from django.conf import settings
+
+        workspace = settings.WORKSPACE
+        workspace.ensure()
+        settings.SECRET_KEY = settings.SECRET_KEY or workspace.secret_key()
+        self.stdout.write(f"Workspace: {workspace.home}")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database: migrations applied")
+        summary = load_reference_data()
+        self.stdout.write(
+            "Reference data: " + ", ".join(f"{n} {what}" for what, n in summary.items())
+        )

@@ -1,0 +1,84 @@
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class LiveManager(models.Manager):
+    """Records that are not tombstoned: what every page, search and export starts from."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Record(models.Model):
+    """What every ESF record shares: a stable id, an external id, provenance, custom fields.
+
+    ``uid`` is the id that leaves the workspace (exports, bundles, references between files);
+    the integer key stays internal. ``external_id`` is the id in the system a record came from
+    ("nkdb:E-1234", "uwazi:abc123"), which makes re-imports idempotent. Writes must happen inside
+    a changeset (``kirok.records.history.changeset``) so that none escapes the history.
+    """
+
+    record_type: str = ""  # exchange-format name, e.g. "person"
+
+    uid = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True, unique=True)
+    source = models.ForeignKey(
+        "records.Source", verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text=_("the source this record came from"),
+    )
+    translations = models.JSONField(_("translations"), default=dict, blank=True, help_text=_("{field: {language: text}}"))
+    extra = models.JSONField(_("custom fields"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+
+    objects = LiveManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from kirok.records.history import touch
+
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+        touch(self)
+
+    def delete(self, *args, **kwargs):
+        """Tombstone, never erase: ``history.restore`` brings it back."""
+        from kirok.records.history import touch
+
+        self.deleted_at = timezone.now()
+        super().save(update_fields=["deleted_at", "updated_at"])
+        touch(self, action="delete")
+        return (0, {})
+
+    def __str__(self) -> str:
+        return getattr(self, "title", "") or getattr(self, "name", "") or str(self.uid)
+
+
+class Child(models.Model):
+    """A row owned by one record (a name, a consent entry): versioned as part of its owner."""
+
+    owner_field = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from kirok.records.history import touch
+
+        super().save(*args, **kwargs)
+        touch(getattr(self, self.owner_field))
+
+    def delete(self, *args, **kwargs):
+        from kirok.records.history import touch
+
+        owner = getattr(self, self.owner_field)
+        result = super().delete(*args, **kwargs)
+        touch(owner)
+        return result

@@ -1,0 +1,36 @@
+"""Text as Kirok stores it: Unicode NFC, no stray whitespace.
+
+Korean arrives in every normalization form (NFD from macOS file names and some keyboards,
+NFC elsewhere); the same name in two forms would never match, so everything is stored NFC.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def clean(value: str | None) -> str:
+    """NFC, trimmed, internal runs of spaces kept as typed (transcripts keep their layout)."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def clean_line(value: str | None) -> str:
+    """NFC and single-spaced: for names, titles and codes that live on one line."""
+    return " ".join(clean(value).split())
+
+
+def has_hangul(value: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f" for ch in value)
+
+
+def script_of(value: str) -> str:
+    """ISO 15924 code of the script a name is written in: Hang, Hani or Latn (or Zyyy when unclear)."""
+    if has_hangul(value):
+        return "Hang"
+    if any("\u4e00" <= ch <= "\u9fff" for ch in value):
+        return "Hani"
+    if any(ch.isalpha() for ch in value):
+        return "Latn"
+    return "Zyyy"
