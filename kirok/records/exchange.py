@@ -19,10 +19,11 @@ between several values, ``true``/``false``/``예``/``아니오``.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 
 import orjson
 from django.db import models
@@ -61,11 +62,11 @@ class TypeSpec:
     fields: list[FieldSpec] = field(default_factory=list)
     owner_attname: str = ""
 
-    @property
+    @cached_property
     def by_name(self) -> dict[str, FieldSpec]:
         return {f.name: f for f in self.fields}
 
-    @property
+    @cached_property
     def defaults(self) -> dict[str, object]:
         """Model defaults that are not empty (``confidential: true``): a stored record has them,
         so a decoded row must too."""
@@ -256,13 +257,25 @@ def split_multi(value) -> list:
     return [part.strip() for part in text.split(MULTI_SEPARATOR) if part.strip()]
 
 
-def parse_ref(value) -> str:
-    """A reference: a Kirok id (any UUID spelling) or an external id, returned canonical."""
-    text = clean_line(value)
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def canonical_uuid(text: str) -> str | None:
+    """The canonical spelling of a UUID, or None if ``text`` is not one."""
+    if _CANONICAL_UUID.fullmatch(text):
+        return text
+    if len(text) < 32 or len(text) > 45:
+        return None
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        return text
+        return None
+
+
+def parse_ref(value) -> str:
+    """A reference: a Kirok id (any UUID spelling) or an external id, returned canonical."""
+    text = clean_line(value)
+    return canonical_uuid(text) or text
 
 
 def parse_value(spec: FieldSpec, value):
@@ -282,10 +295,10 @@ def parse_value(spec: FieldSpec, value):
     if value is None or value == "":
         return None
     if kind == "uid":
-        try:
-            return str(uuid.UUID(str(value)))
-        except ValueError:
-            raise FieldError(f"{value!r} is not a Kirok id (a UUID)") from None
+        uid = canonical_uuid(str(value).strip())
+        if uid is None:
+            raise FieldError(f"{value!r} is not a Kirok id (a UUID)")
+        return uid
     if kind == "choice":
         text = clean_line(value)
         if text not in spec.choices:

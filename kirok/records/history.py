@@ -64,14 +64,19 @@ def current() -> Changeset | None:
     return state.changeset if state else None
 
 
+def require_changeset(obj) -> None:
+    """Refuse a write before it happens if no changeset is open."""
+    if _current.get() is None:
+        raise NoChangeset(
+            f"{obj._meta.model_name} was about to be written outside a changeset; "
+            "wrap the write in kirok.records.history.changeset(...)"
+        )
+
+
 def touch(record: Record, action: str | None = None) -> None:
     """Called by Record.save/delete: remember the record for the version written at the end."""
     state = _current.get()
-    if state is None:
-        raise NoChangeset(
-            f"{record.record_type} {record.uid} was saved outside a changeset; "
-            "wrap the write in kirok.records.history.changeset(...)"
-        )
+    require_changeset(record)
     key = (record.record_type, record.pk)
     previous = state.touched.get(key)
     state.touched[key] = (record, action or (previous[1] if previous else None))

@@ -22,6 +22,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 EXACT = "exact"
 ESTIMATE = "estimate"
@@ -112,7 +113,11 @@ class UncertainDate:
             return value
         if isinstance(value, date):
             return cls(value, value, EXACT)
-        text = " ".join(str(value).split())
+        return _parse_text(str(value))
+
+    @classmethod
+    def _parse(cls, value: str) -> "UncertainDate":
+        text = " ".join(value.split())
         if not text or text.lower() in {"unknown", "미상", "모름"}:
             return UNKNOWN_DATE
         approx = False
@@ -180,3 +185,9 @@ class UncertainDate:
 
 
 UNKNOWN_DATE = UncertainDate()
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_text(value: str) -> UncertainDate:
+    """Dates repeat across a collection (there are only ~27,000 days since 1950): parse each once."""
+    return UncertainDate._parse(value)

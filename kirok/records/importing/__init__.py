@@ -170,25 +170,13 @@ def import_streams(
             done = 0
             if progress:
                 progress(stream.name, 0, stream.total)
-            rows_iter = iter(stream.rows)
-            while True:
-                chunk = list(itertools.islice(rows_iter, CHUNK))
-                if not chunk:
-                    break
-                located, raws = [], {}
-                for number, raw in chunk:
-                    where = (stream.name, number)
-                    raws[where] = raw
-                    if not stream.header and isinstance(raw, dict):
-                        stream.header = list(raw)
-                    try:
-                        located.append(Located(where, decoder.decode(stream.record_type, raw)))
-                    except RowErrors as exc:
-                        for fieldname, message in exc.errors:
-                            fail_row(stream.name, number, raw, fieldname, message)
+            chunks = _decoded_chunks(stream, decoder)
+            for raws, located, row_errors in chunks:
+                for (number, fieldname, message) in row_errors:
+                    fail_row(stream.name, number, raws[(stream.name, number)], fieldname, message)
                 for where, fieldname, message in writer.write(stream.record_type, located):
                     fail_row(where[0], where[1], raws[where], fieldname, message)
-                done += len(chunk)
+                done += len(raws)
                 if progress:
                     progress(stream.name, done, stream.total)
         for where, fieldname, message in writer.finish():
@@ -199,6 +187,26 @@ def import_streams(
         changeset_id = cs.pk
     rejects = _write_rejects(rejected_raw, report_streams, rejects_dir) if errors else []
     return ImportReport(writer.outcomes, sorted(errors, key=lambda e: (e.file, e.row)), rejects, changeset_id)
+
+
+def _decoded_chunks(stream: Stream, decoder: Decoder) -> Iterator[tuple[dict, list[Located], list[tuple]]]:
+    """Read and decode a stream a chunk at a time: (raw rows by place, decoded rows, row errors)."""
+    rows_iter = iter(stream.rows)
+    while True:
+        chunk = list(itertools.islice(rows_iter, CHUNK))
+        if not chunk:
+            return
+        located, raws, row_errors = [], {}, []
+        for number, raw in chunk:
+            where = (stream.name, number)
+            raws[where] = raw
+            if not stream.header and isinstance(raw, dict):
+                stream.header = list(raw)
+            try:
+                located.append(Located(where, decoder.decode(stream.record_type, raw)))
+            except RowErrors as exc:
+                row_errors.extend((number, fieldname, message) for fieldname, message in exc.errors)
+        yield raws, located, row_errors
 
 
 def _lock(streams: list[Stream]) -> None:

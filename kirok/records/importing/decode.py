@@ -103,14 +103,13 @@ class Decoder:
         by_name = spec.by_name
         errors: list[tuple[str, str]] = []
         out = Decoded(record_type, {})
-        raw = self._gather(record_type, raw, by_name, errors)
-        for f in spec.fields:
-            if f.name not in raw:
-                continue
+        if not all(key in by_name for key in raw):
+            raw = self._gather(record_type, raw, by_name, errors)
+        for name, value in raw.items():
             try:
-                self._decode_field(f, raw[f.name], out)
+                self._decode_field(by_name[name], value, out)
             except FieldError as exc:
-                errors.append((f.name, str(exc)))
+                errors.append((name, str(exc)))
         for name, default in spec.defaults.items():
             out.data.setdefault(name, default)
         self._check(record_type, spec, out, errors)
@@ -154,7 +153,7 @@ class Decoder:
 
     def _decode_field(self, f: FieldSpec, value, out: Decoded) -> None:
         if f.kind == "children":
-            rows, data = self._decode_children(f.children, exchange.parse_value(f, value))
+            rows, data = self._decode_children(f.children, exchange.parse_value(f, value) or [])
             out.children[f.name] = rows
             if data:
                 out.data[f.name] = data

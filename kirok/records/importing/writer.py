@@ -10,10 +10,7 @@ kept and filled in at the end; any still unknown then are errors.
 from __future__ import annotations
 
 import hashlib
-import uuid
-from dataclasses import dataclass, field
-from datetime import date
-
+from dataclasses import dataclass
 import orjson
 from django.db import connection, models
 from django.utils import timezone
@@ -56,7 +53,14 @@ class Conversions:
         self.sqlite = connection.vendor == "sqlite"
 
     def uid(self, value: str):
-        return uuid.UUID(value).hex if self.sqlite else value
+        """``value`` is a canonical UUID string; Django keeps UUIDs as 32 hex digits on SQLite."""
+        return value.replace("-", "") if self.sqlite else value
+
+    def uid_out(self, value) -> str:
+        """A uid as the database returns it -> canonical UUID string."""
+        if self.sqlite:
+            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+        return str(value)
 
     def json(self, value) -> str:
         return orjson.dumps(value).decode()
@@ -91,46 +95,65 @@ class TypeWriter:
         self.update_columns = settable
         assignments = ", ".join(f"{_q(f.column)} = %s" for f in settable)
         self.update_sql = f"UPDATE {_q(self.table)} SET {assignments} WHERE {_q('id')} = %s"
-        self._getters = [self._getter(f) for f in self.columns]
+        self._plan()
 
-    def _getter(self, f):
-        """A function (decoded, resolved refs, now) -> column value."""
-        name = f.name
+    def _plan(self) -> None:
+        """Read the column layout once: a template row of defaults, and where each field goes.
+
+        A row is then the template with the fields the record actually has written into it,
+        which is what keeps a million-row import fast.
+        """
         uncertain = getattr(self.model._meta, "uncertain_date_names", ())
-        base, _, part = name.rpartition("_")
-        if base in uncertain and part in ("from", "to", "type"):
-            index = {"from": 0, "to": 1, "type": 2}[part]
-
-            def date_part(d, refs, now, base=base, index=index):
-                text = d.data.get(base)
-                if not text:
-                    return "" if index == 2 else None
-                parsed = UncertainDate.parse(text)
-                value = (parsed.earliest, parsed.latest, parsed.type)[index]
-                return value.isoformat() if isinstance(value, date) else value
-
-            return date_part
-        if name == "id":
-            return lambda d, refs, now: refs["__pk__"]
-        if name == "uid":
-            return lambda d, refs, now: self.conv.uid(d.data["id"])
-        if name in ("created_at", "updated_at"):
-            return lambda d, refs, now: now
-        if name == "deleted_at":
-            return lambda d, refs, now: None
-        if isinstance(f, TermField):
-            return lambda d, refs, now, a=f.attname: d.terms.get(a)
-        if isinstance(f, models.ForeignKey):
-            return lambda d, refs, now, n=name: refs.get(n)
-        if isinstance(f, models.JSONField):
-            return lambda d, refs, now, n=name: self.conv.json(d.data.get(n, {}))
-        default = f.get_default() if f.has_default() else (None if f.null else "")
-        if isinstance(f, models.DecimalField):
-            return lambda d, refs, now, n=name: d.data.get(n)
-        return lambda d, refs, now, n=name, dflt=default: d.data.get(n, dflt)
+        index = {f.name: i for i, f in enumerate(self.columns)}
+        self.template = []
+        for f in self.columns:
+            if isinstance(f, models.JSONField):
+                self.template.append(self.conv.json({}))
+            elif f.has_default() and not callable(f.default):
+                self.template.append(f.default)
+            else:
+                self.template.append(None if f.null or isinstance(f, models.ForeignKey) else "")
+        self.plain: dict[str, int] = {}
+        self.json: dict[str, int] = {}
+        self.dates: dict[str, tuple[int, int, int]] = {}
+        for name in uncertain:
+            self.dates[name] = (index[f"{name}_from"], index[f"{name}_to"], index[f"{name}_type"])
+            self.template[index[f"{name}_type"]] = ""
+        for f in self.spec.fields:
+            if f.kind in ("line", "text", "choice", "bool", "int", "decimal", "plain_date") and f.name in index:
+                self.plain[f.name] = index[f.name]
+            elif f.kind == "json":
+                self.json[f.name] = index[f.name]
+        self.term_index = {f.attname: index[f.name] for f in self.columns if isinstance(f, TermField)}
+        self.ref_index = {f.name: index[f.name] for f in self.columns if isinstance(f, models.ForeignKey) and not isinstance(f, TermField)}
+        self.id_index, self.uid_index = index["id"], index["uid"]
+        self.stamp_index = (index["created_at"], index["updated_at"])
 
     def row_values(self, decoded: Decoded, refs: dict, now) -> list:
-        return [g(decoded, refs, now) for g in self._getters]
+        values = list(self.template)
+        data = decoded.data
+        plain, dates, json_ = self.plain, self.dates, self.json
+        for name, value in data.items():
+            i = plain.get(name)
+            if i is not None:
+                values[i] = value
+            elif name in dates:
+                parsed = UncertainDate.parse(value)
+                a, b, c = dates[name]
+                values[a], values[b], values[c] = parsed.earliest.isoformat(), parsed.latest.isoformat(), parsed.type
+            elif name in json_:
+                values[json_[name]] = self.conv.json(value)
+        for attname, pk in decoded.terms.items():
+            values[self.term_index[attname]] = pk
+        ref_index = self.ref_index
+        for name, pk in refs.items():
+            i = ref_index.get(name)
+            if i is not None:
+                values[i] = pk
+        values[self.id_index] = refs["__pk__"]
+        values[self.uid_index] = self.conv.uid(data["id"])
+        values[self.stamp_index[0]] = values[self.stamp_index[1]] = now
+        return values
 
 
 class Allocator:
@@ -177,13 +200,26 @@ class Resolver:
         for ref in refs:
             (uids if _looks_like_uuid(ref) else externals).append(ref)
         found: dict[str, tuple[int, str]] = {}
-        for part in _chunks(uids, 900):
-            for uid, pk in model.all_objects.filter(uid__in=part).values_list("uid", "id"):
-                found[str(uid)] = (pk, str(uid))
-        for part in _chunks(externals, 900):
-            for ext, pk, uid in model.all_objects.filter(external_id__in=part).values_list("external_id", "id", "uid"):
-                found[ext] = (pk, str(uid))
+        table, conv = model._meta.db_table, self.conv
+        for pk, uid, _, _ in select_where(table, "uid", [conv.uid(u) for u in uids]):
+            uid = conv.uid_out(uid)
+            found[uid] = (pk, uid)
+        for pk, uid, ext, _ in select_where(table, "external_id", externals):
+            found[ext] = (pk, conv.uid_out(uid))
         return found
+
+
+def select_where(table: str, column: str, values: list, size: int = 900):
+    """(id, uid, external_id, deleted_at) of the rows whose ``column`` is one of ``values``."""
+    with connection.cursor() as cur:
+        for part in _chunks(values, size):
+            marks = ", ".join(["%s"] * len(part))
+            cur.execute(
+                f"SELECT {_q('id')}, {_q('uid')}, {_q('external_id')}, {_q('deleted_at')} FROM {_q(table)} "
+                f"WHERE {_q(column)} IN ({marks})",
+                part,
+            )
+            yield from cur.fetchall()
 
 
 def _looks_like_uuid(value: str) -> bool:
@@ -202,11 +238,6 @@ class Outcome:
     unchanged: int = 0
 
 
-@dataclass
-class ChunkResult:
-    errors: list = field(default_factory=list)  # (where, field, message)
-
-
 class Writer:
     """Writes chunks of decoded rows inside the import's transaction."""
 
@@ -217,6 +248,7 @@ class Writer:
         self.changeset_id = changeset_id
         self.pending: list[Pending] = []
         self.deferred: list[tuple[Decoded, str]] = []  # versions waiting for open references
+        self.deferred_uids: set[str] = set()
         self.writers: dict[str, TypeWriter] = {}
         self.outcomes: dict[str, Outcome] = {}
         version_fields = ["changeset_id", "record_type", "record_uid", "action", "data", "digest"]
@@ -236,6 +268,7 @@ class Writer:
         outcome = self.outcomes.setdefault(record_type, Outcome())
         errors: list[tuple] = []
 
+        rows = self._drop_repeats(rows, errors)
         existing = self._existing(tw, rows, errors)
         rows = [r for r in rows if r.where not in {e[0] for e in errors}]
         resolved = self._resolve(tw, rows, errors)
@@ -257,6 +290,7 @@ class Writer:
                 params.append(tw.row_values(located.decoded, refs, now))
                 if self._note_pending(tw, located, pk, refs):
                     self.deferred.append((located.decoded, "create"))
+                    self.deferred_uids.add(located.decoded.data["id"])
                 else:
                     versions.append(self._version(located.decoded, "create"))
             with connection.cursor() as cur:
@@ -273,8 +307,13 @@ class Writer:
                 if deleted:
                     errors.append((located.where, "id", f"{record_type} {located.decoded.data['id']} was deleted; restore it before importing over it"))
                     continue
+                uid = located.decoded.data["id"]
+                digest, changeset_id = last.get(uid, (None, None))
+                if changeset_id == self.changeset_id or uid in self.deferred_uids:
+                    errors.append((located.where, "id", f"the same {record_type} appears twice in this import"))
+                    continue
                 version = self._version(located.decoded, "update")
-                if last.get(located.decoded.data["id"]) == version[-1]:
+                if digest == version[-1]:
                     outcome.unchanged += 1
                     continue
                 changed.append((pk, located))
@@ -310,17 +349,14 @@ class Writer:
 
     def _existing(self, tw: TypeWriter, rows: list[Located], errors: list) -> dict[str, tuple[int, bool]]:
         """uid -> (pk, deleted) of rows already stored; rows matched by external id get its uid."""
-        model = tw.model
-        uids = [r.decoded.data["id"] for r in rows]
+        conv, table = self.conv, tw.table
         by_uid = {}
-        for part in _chunks(uids, 900):
-            for uid, pk, ext, deleted in model.all_objects.filter(uid__in=part).values_list("uid", "id", "external_id", "deleted_at"):
-                by_uid[str(uid)] = (pk, deleted is not None, ext)
+        for pk, uid, ext, deleted in select_where(table, "uid", [conv.uid(r.decoded.data["id"]) for r in rows]):
+            by_uid[conv.uid_out(uid)] = (pk, deleted is not None, ext)
         externals = [r.decoded.data["external_id"] for r in rows if r.decoded.data.get("external_id")]
         by_ext = {}
-        for part in _chunks(externals, 900):
-            for uid, pk, ext, deleted in model.all_objects.filter(external_id__in=part).values_list("uid", "id", "external_id", "deleted_at"):
-                by_ext[ext] = (str(uid), pk, deleted is not None)
+        for pk, uid, ext, deleted in select_where(table, "external_id", externals):
+            by_ext[ext] = (conv.uid_out(uid), pk, deleted is not None)
         result = {}
         for r in rows:
             data = r.decoded.data
@@ -340,14 +376,34 @@ class Writer:
                 result[data["id"]] = (pk, deleted)
         return result
 
-    def _last_digests(self, tw: TypeWriter, uids: list[str]) -> dict[str, str]:
+    def _last_digests(self, tw: TypeWriter, uids: list[str]) -> dict[str, tuple[str, int]]:
+        """uid -> (digest, changeset id) of each record's latest version."""
         found = {}
         for part in _chunks(uids, 900):
-            for uid, digest in (
-                Version.objects.filter(record_type=tw.record_type, record_uid__in=part).order_by("id").values_list("record_uid", "digest")
+            for uid, digest, changeset_id in (
+                Version.objects.filter(record_type=tw.record_type, record_uid__in=part)
+                .order_by("id").values_list("record_uid", "digest", "changeset_id")
             ):
-                found[str(uid)] = digest
+                found[str(uid)] = (digest, changeset_id)
         return found
+
+    @staticmethod
+    def _drop_repeats(rows: list[Located], errors: list) -> list[Located]:
+        """A record given twice in one chunk is an error at its second place, not two records."""
+        seen: dict[str, tuple] = {}
+        kept = []
+        for r in rows:
+            keys = [("id", r.decoded.data["id"])]
+            if r.decoded.data.get("external_id"):
+                keys.append(("external_id", r.decoded.data["external_id"]))
+            first = next((seen[k] for k in keys if k in seen), None)
+            if first is not None:
+                errors.append((r.where, keys[-1][0], f"the same record is already at {first[0]}:{first[1]} of this import"))
+                continue
+            for k in keys:
+                seen[k] = r.where
+            kept.append(r)
+        return kept
 
     def _resolve(self, tw: TypeWriter, rows: list[Located], errors: list) -> dict[tuple, dict]:
         """Reference values -> primary keys, one query per target type for the chunk."""

@@ -42,16 +42,18 @@ class Record(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        from kirok.records.history import touch
+        from kirok.records.history import require_changeset, touch
 
+        require_changeset(self)
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)
         touch(self)
 
     def delete(self, *args, **kwargs):
         """Tombstone, never erase: ``history.restore`` brings it back."""
-        from kirok.records.history import touch
+        from kirok.records.history import require_changeset, touch
 
+        require_changeset(self)
         self.deleted_at = timezone.now()
         super().save(update_fields=["deleted_at", "updated_at"])
         touch(self, action="delete")
@@ -70,14 +72,16 @@ class Child(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        from kirok.records.history import touch
+        from kirok.records.history import require_changeset, touch
 
+        require_changeset(self)
         super().save(*args, **kwargs)
         touch(getattr(self, self.owner_field))
 
     def delete(self, *args, **kwargs):
-        from kirok.records.history import touch
+        from kirok.records.history import require_changeset, touch
 
+        require_changeset(self)
         owner = getattr(self, self.owner_field)
         result = super().delete(*args, **kwargs)
         touch(owner)

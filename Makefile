@@ -1,0 +1,40 @@
+# Kirok: two commands for a fresh clone.
+#   make demo   creates .venv, installs, makes a workspace with reference data and a fictional
+#               demo set, prints a one-time admin password and serves http://127.0.0.1:8000
+#   make test   creates .venv, installs and runs the whole suite on SQLite and PostgreSQL
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+KIROK_HOME ?= $(CURDIR)/kirok-data
+DEMO_SIZE ?= 2000
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+export KIROK_HOME
+
+.PHONY: demo test test-sqlite test-postgres install clean-demo
+
+$(BIN)/kirok: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/kirok
+
+demo: install
+	$(BIN)/kirok init
+	$(BIN)/kirok demo-data --size $(DEMO_SIZE) --seed 1
+	$(BIN)/kirok createadmin
+	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Stop with Ctrl-C."
+	$(BIN)/kirok serve 127.0.0.1:8000
+
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	env -u KIROK_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	KIROK_DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+clean-demo:
+	rm -rf $(KIROK_HOME)
