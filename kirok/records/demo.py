@@ -821,7 +821,6 @@ class SourceProfile:
     testimony: bool
     basis: str | None
     year: int
-    witness: int | None  # person index
 
 
 _TYPE_KEYS = {t: i + 1 for i, t in enumerate(ORDER)}
@@ -829,9 +828,12 @@ _PROFILE_KEYS = {"person_profile": 101, "event_profile": 102, "source_profile": 
 
 
 class DemoSet:
-    """The demo set for ``size`` persons and a seed; iterate ``records(type)`` in ORDER."""
+    """The demo set for ``size`` persons and a seed; iterate ``records(type)`` in ORDER.
 
-    def __init__(self, size: int, seed: int = 1, data: Path = DATA):
+    ``cache`` bounds each memo of recomputed profiles (persons, events, sources); it changes
+    speed, never the records."""
+
+    def __init__(self, size: int, seed: int = 1, data: Path = DATA, cache: int = 8192):
         if size < 1:
             raise ValueError("the demo set needs at least one person")
         self.size = size
@@ -845,11 +847,11 @@ class DemoSet:
         self._plan_people()
         self._plan_geography()
         self._plan_links()
-        self.person_profile = lru_cache(maxsize=8192)(self._person_profile)
-        self.event_profile = lru_cache(maxsize=8192)(self._event_profile)
-        self.source_profile = lru_cache(maxsize=8192)(self._source_profile)
-        self.testifying_act = lru_cache(maxsize=8192)(self._testifying_act)
-        self.extra_sources_of = lru_cache(maxsize=8192)(self._extra_sources_of)
+        self.person_profile = lru_cache(maxsize=cache)(self._person_profile)
+        self.event_profile = lru_cache(maxsize=cache)(self._event_profile)
+        self.source_profile = lru_cache(maxsize=cache)(self._source_profile)
+        self.testifying_act = lru_cache(maxsize=cache)(self._testifying_act)
+        self.extra_sources_of = lru_cache(maxsize=cache)(self._extra_sources_of)
 
     # --- planning: counts and index arithmetic -------------------------------------------------
 
@@ -1204,16 +1206,22 @@ class DemoSet:
         basis = self.basis.draw(rng) if testimony and self.basis else None
         home = self.event_profile(self.home_event(s))
         year = min(LAST_YEAR, (home.end or home.start).year + rng.randint(1, 8))
-        witness = None
-        if testimony:
+        return SourceProfile(key, testimony, basis, year)
+
+    def source_witness(self, s: int, profile: SourceProfile, rng: random.Random) -> int | None:
+        """Who gave a testimony: a surviving victim of its incident when the witness speaks of
+        their own experience, else a witness (or, for hearsay, sometimes another informant)."""
+        if not profile.testimony:
+            return None
+        if profile.basis == "direct_experience" or not self.witnesses:
             act = self.testifying_act(self.home_event(s))
-            if (basis == "direct_experience" or not self.witnesses) and act is not None:
-                witness = self.victim_of_act(act)
-            elif basis == "hearsay" and self.persons > self.other0 and rng.random() < 0.5:
-                witness = self.other0 + rng.randrange(self.persons - self.other0)
-            elif self.witnesses:
-                witness = self.witness0 + rng.randrange(self.witnesses)
-        return SourceProfile(key, testimony, basis, year, witness)
+            if act is not None:
+                return self.victim_of_act(act)
+        if profile.basis == "hearsay" and self.persons > self.other0 and rng.random() < 0.5:
+            return self.other0 + rng.randrange(self.persons - self.other0)
+        if self.witnesses:
+            return self.witness0 + rng.randrange(self.witnesses)
+        return None
 
     # --- the records --------------------------------------------------------------------------
 
@@ -1260,8 +1268,9 @@ class DemoSet:
         })
         if profile.testimony:
             interviewer = f"조사원 {'ABCDEFGH'[rng.randrange(8)]}-{rng.randint(1, 40):02d}"
+            witness = self.source_witness(s, profile, rng)
             out.update({
-                "witness": external_id("person", profile.witness) if profile.witness is not None else None,
+                "witness": external_id("person", witness) if witness is not None else None,
                 "interviewer": interviewer,
                 "testimony_basis": profile.basis,
                 "reliability": RELIABILITY.draw(rng) if self.cat.has("reliability", "highly_reliable") else None,

@@ -185,6 +185,8 @@ class Mapping:
         geo = [p for p in self.properties if p.type == "geolocation"]
         if len(geo) == 1:  # Uwazi's export heads the first geolocation column "Geolocation"
             self._index.setdefault("geolocation", ("property", geo[0]))
+        elif not geo:  # … and writes it empty for a template without one
+            self._index.setdefault("geolocation", ("empty", None))
         for name in (*EXPORT_ONLY_COLUMNS, *self.ignore):
             self._index.setdefault(_norm(name), ("ignore", None))
 
@@ -386,6 +388,14 @@ def find_mapping(
         for m in mappings.values():
             if m.fits_template(file_stem) or (rtype and m.record_type == rtype):
                 return m
+        # "nkpd_incidents_2024": one word of the name names exactly one mapping
+        words = [w for w in re.split(r"[^0-9a-z가-힣]+", file_stem.lower()) if w]
+        hits = {
+            m.name for m in mappings.values() for w in words
+            if w == m.name or m.fits_template(w) or record_type_of(w) == m.record_type
+        }
+        if len(hits) == 1:
+            return mappings[hits.pop()]
     raise MappingError(
         "cannot tell which Uwazi template this file holds: name it after a mapping "
         f"({', '.join(sorted(mappings))}), give a `template` column, or say --type"
@@ -644,7 +654,7 @@ def _looks_like_uuid(value: str) -> bool:
 @dataclass
 class Column:
     header: str
-    role: str  # title, id, file, attachments, template, ignore, property
+    role: str  # title, id, file, attachments, template, ignore, empty (must be), property
     prop: Property | None = None
     lang: str | None = None
 
@@ -834,6 +844,10 @@ class UwaziFile:
         m = self.mapping
         row, problems = _Row(number), []
         cells = self._values(raw)
+
+        for (role, _, _), (header, value) in cells.items():
+            if role == "empty":
+                problems.append((header, f"has a value, but the mapping {m.name!r} has no property to put {value!r} in"))
 
         if ("id", "", None) in cells:
             header, value = cells[("id", "", None)]

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
         workspace = settings.WORKSPACE
         workspace.ensure()
-        settings.SECRET_KEY = settings.SECRET_KEY or workspace.secret_key()
+        workspace.secret_key()  # written into the key folder on first init
         self.stdout.write(f"Workspace: {workspace.home}")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database: migrations applied")
