@@ -23,13 +23,14 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 import orjson
 from django.db import models
 
 from kirok.records.fields import TermField, TermsField
 from kirok.records.models.base import Child, Record
+from kirok.records.models.places import ONE_KM
 from kirok.records.registry import ORDER, model_for
 from kirok.types.dates import DateError, UncertainDate
 from kirok.types.text import clean, clean_line
@@ -280,100 +281,149 @@ def parse_ref(value) -> str:
 
 def parse_value(spec: FieldSpec, value):
     """Read one value as typed in a file; raises FieldError with a message for the typist."""
-    kind = spec.kind
-    if isinstance(value, str) and kind not in ("text",):
+    if isinstance(value, str) and spec.kind != "text":
         value = value.strip()
-    if kind in ("text", "line"):
-        if value is None:
-            return ""
-        if not isinstance(value, (str, int, float)):
-            raise FieldError("expected text")
-        text = clean(value) if kind == "text" else clean_line(value)
-        if spec.max_length and len(text) > spec.max_length:
-            raise FieldError(f"longer than {spec.max_length} characters ({len(text)})")
-        return text
-    if value is None or value == "":
+    if (value is None or value == "") and spec.kind not in ("text", "line"):
         return None
-    if kind == "uid":
-        uid = canonical_uuid(str(value).strip())
-        if uid is None:
-            raise FieldError(f"{value!r} is not a Kirok id (a UUID)")
-        return uid
-    if kind == "choice":
-        text = clean_line(value)
-        if text not in spec.choices:
-            raise FieldError(f"{text!r} is not one of: {', '.join(c for c in spec.choices if c)}")
-        return text
-    if kind == "date":
-        try:
-            return str(UncertainDate.parse(value if not isinstance(value, (int, float)) else str(value)))
-        except DateError as exc:
-            raise FieldError(str(exc)) from None
-    if kind == "plain_date":
-        parsed = UncertainDate.parse(str(value))
-        if parsed.type != "exact":
-            raise FieldError(f"{value!r} is not a full date (YYYY-MM-DD)")
-        return str(parsed)
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise FieldError(f"{value!r} is not yes or no (true/false)")
-    if kind == "int":
-        if isinstance(value, bool):
-            raise FieldError("expected a whole number")
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise FieldError(f"{value!r} is not a whole number") from None
-        if number < 0:
-            raise FieldError("must not be negative")
-        if number > 2_147_483_647:
-            raise FieldError("is too large")
-        return number
-    if kind == "decimal":
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise FieldError(f"{value!r} is not a number") from None
-        if not number.is_finite():
-            raise FieldError(f"{value!r} is not a number")
-        from kirok.records.models.places import ONE_KM
+    return _PARSERS[spec.kind](spec, value)
 
-        return format(number.quantize(ONE_KM), "f")
-    if kind == "ref":
-        return parse_ref(value)
-    if kind == "refs":
-        return sorted({parse_ref(v) for v in split_multi(value)}) or None
-    if kind == "term":
-        return clean_line(value)
-    if kind == "terms":
-        return [clean_line(v) for v in split_multi(value)] or None
-    if kind == "json":
-        if isinstance(value, str):
+
+def _parse_text(spec: FieldSpec, value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise FieldError("expected text")
+    text = clean(value) if spec.kind == "text" else clean_line(value)
+    if spec.max_length and len(text) > spec.max_length:
+        raise FieldError(f"longer than {spec.max_length} characters ({len(text)})")
+    return text
+
+
+def _parse_uid(spec: FieldSpec, value) -> str:
+    uid = canonical_uuid(str(value))
+    if uid is None:
+        raise FieldError(f"{value!r} is not a Kirok id (a UUID)")
+    return uid
+
+
+def _parse_choice(spec: FieldSpec, value) -> str:
+    text = clean_line(value)
+    if text not in spec.choices:
+        raise FieldError(f"{text!r} is not one of: {', '.join(c for c in spec.choices if c)}")
+    return text
+
+
+def _parse_date(spec: FieldSpec, value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise FieldError(f"{value!r} is not a date")
+    try:
+        return canonical_date(str(value))
+    except DateError as exc:
+        raise FieldError(str(exc)) from None
+
+
+def _parse_plain_date(spec: FieldSpec, value) -> str:
+    text = _parse_date(spec, value)
+    if len(text) != 10:
+        raise FieldError(f"{value!r} is not a full date (YYYY-MM-DD)")
+    return text
+
+
+def _parse_bool(spec: FieldSpec, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise FieldError(f"{value!r} is not yes or no (true/false)")
+
+
+def _parse_int(spec: FieldSpec, value) -> int:
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise FieldError(f"{value!r} is not a whole number")
+    try:
+        number = int(value) if isinstance(value, (int, float)) else int(str(value))
+    except ValueError:
+        raise FieldError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise FieldError("must not be negative")
+    if number > 2_147_483_647:
+        raise FieldError("is too large")
+    return number
+
+
+def _parse_decimal(spec: FieldSpec, value) -> str:
+    if isinstance(value, bool):
+        raise FieldError(f"{value!r} is not a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise FieldError(f"{value!r} is not a number") from None
+    if not number.is_finite() or abs(number) >= 1000:
+        raise FieldError(f"{value!r} is not a coordinate")
+    return format(number.quantize(ONE_KM), "f")  # the only decimals are coordinates, kept to ~1 km
+
+
+def _parse_ref(spec: FieldSpec, value) -> str:
+    if not isinstance(value, str):
+        raise FieldError(f"{value!r} is not a reference (a Kirok id or an external id)")
+    return parse_ref(value)
+
+
+def _parse_refs(spec: FieldSpec, value) -> list[str] | None:
+    return sorted({_parse_ref(spec, v) for v in split_multi(value)}) or None
+
+
+def _parse_term(spec: FieldSpec, value) -> str:
+    if not isinstance(value, str):
+        raise FieldError(f"{value!r} is not a term")
+    return clean_line(value)
+
+
+def _parse_terms(spec: FieldSpec, value) -> list[str] | None:
+    return [_parse_term(spec, v) for v in split_multi(value)] or None
+
+
+def _parse_json(spec: FieldSpec, value):
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError as exc:
+            raise FieldError(f"not valid JSON ({exc})") from None
+    expected = list if spec.name == "scopes" else dict
+    if not isinstance(value, expected):
+        raise FieldError(f"expected a JSON {'list' if expected is list else 'object'}")
+    return _nfc_json(value)
+
+
+def _parse_children(spec: FieldSpec, value) -> list:
+    if isinstance(value, str):
+        if value.startswith("["):
             try:
                 value = orjson.loads(value)
             except orjson.JSONDecodeError as exc:
                 raise FieldError(f"not valid JSON ({exc})") from None
-        return _nfc_json(value)
-    if kind == "children":
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                try:
-                    value = orjson.loads(text)
-                except orjson.JSONDecodeError as exc:
-                    raise FieldError(f"not valid JSON ({exc})") from None
-            else:
-                value = split_multi(text)
-        if not isinstance(value, list):
-            raise FieldError("expected a list")
-        return value
-    raise FieldError(f"unsupported kind {kind}")
+        else:
+            value = split_multi(value)
+    if not isinstance(value, list):
+        raise FieldError("expected a list")
+    return value
+
+
+_PARSERS = {
+    "text": _parse_text, "line": _parse_text, "uid": _parse_uid, "choice": _parse_choice, "date": _parse_date,
+    "plain_date": _parse_plain_date, "bool": _parse_bool, "int": _parse_int, "decimal": _parse_decimal,
+    "ref": _parse_ref, "refs": _parse_refs, "term": _parse_term, "terms": _parse_terms, "json": _parse_json,
+    "children": _parse_children,
+}
+
+
+@lru_cache(maxsize=1 << 16)
+def canonical_date(text: str) -> str:
+    """The EDTF text of a date as typed (cached: a collection has few distinct dates)."""
+    return str(UncertainDate.parse(text))
 
 
 def _nfc_json(value):
