@@ -60,3 +60,30 @@ def test_import_then_export(workspace, tmp_path):
 def test_vocab_show_lists_codes_with_both_labels(workspace):
     out = kirok("vocab", "show", "testimony_basis", home=workspace).stdout
     assert "direct_experience" in out and "직접" in out
+
+
+def test_serve_answers_on_the_loopback_address(workspace):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "KIROK_DATABASE_URL"} | {"KIROK_HOME": str(workspace)}
+    server = subprocess.Popen([*KIROK, "serve", f"127.0.0.1:{port}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        assert "Kirok" in body and "기록" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

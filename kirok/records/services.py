@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from kirok.records import history
-from kirok.records.models import Act, Event, Person, Source
+from kirok.records.models import Act
 from kirok.records.models.base import Record
 from kirok.records.registry import ORDER, model_for
 
@@ -34,4 +34,25 @@ def restore_record(record: Record, *, user=None, reason: str) -> Record:
     return history.restore(record, user=user, reason=reason)
 
 
-__all__ = ["Act", "Event", "Person", "Source", "acts_by_type", "delete_record", "restore_record", "workspace_counts"]
+
+
+def dated_within(queryset, field: str, earliest=None, latest=None):
+    """Records whose uncertain date ``field`` could fall within [earliest, latest].
+
+    Overlap, not containment: an act dated "1998" is shown when filtering for March 1998,
+    because it may have happened then. Unknown dates never match a date filter.
+    """
+    conditions = {f"{field}_from__isnull": False}
+    if latest is not None:
+        conditions[f"{field}_from__lte"] = latest
+    if earliest is not None:
+        conditions[f"{field}_to__gte"] = earliest
+    return queryset.filter(**conditions)
+
+
+def in_date_order(queryset, field: str, descending: bool = False):
+    """Sorted by the earliest possible day, then the latest; unknown dates last."""
+    order = [F(f"{field}_from"), F(f"{field}_to")]
+    if descending:
+        return queryset.order_by(*(o.desc(nulls_last=True) for o in order))
+    return queryset.order_by(*(o.asc(nulls_last=True) for o in order))
