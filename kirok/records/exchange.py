@@ -178,11 +178,11 @@ def _encode(spec: FieldSpec, obj, terms: dict[int, str], uids: "UidCache") -> ob
         value = getattr(obj, spec.attname)
         return value.isoformat() if value else None
     if spec.kind == "children":
-        return [to_dict_child(spec.children, child, terms, uids) for child in getattr(obj, spec.name).all()]
+        return [_encode_all(spec.children, child, terms, uids) for child in getattr(obj, spec.name).all()]
     return getattr(obj, spec.attname)
 
 
-def to_dict_child(spec: TypeSpec, obj, terms, uids) -> dict:
+def _encode_all(spec: TypeSpec, obj, terms, uids) -> dict:
     out = {}
     for f in spec.fields:
         value = _encode(f, obj, terms, uids)
@@ -218,15 +218,8 @@ def term_codes() -> dict[int, str]:
 
 def to_dict(obj: Record, terms: dict[int, str] | None = None, uids: UidCache | None = None) -> dict:
     """The exchange form of one record (with its children)."""
-    spec = type_spec(obj.record_type)
     terms = terms if terms is not None else term_codes()
-    uids = uids or UidCache()
-    out = {}
-    for f in spec.fields:
-        value = _encode(f, obj, terms, uids)
-        if not _is_empty(value):
-            out[f.name] = value
-    return out
+    return _encode_all(type_spec(obj.record_type), obj, terms, uids or UidCache())
 
 
 def canonical_json(data: dict) -> bytes:

@@ -56,39 +56,32 @@ class UncertainDateField:
         cls._meta.uncertain_date_names = tuple(uncertain)
 
 
-class TermField(models.ForeignKey):
+class _VocabularyBound:
+    """A relation to ``records.Term`` limited to one vocabulary, which migrations remember by key."""
+
+    def __init__(self, vocabulary: str, *args, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("to", "records.Term")
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("related_name", "+")
+        kwargs["limit_choices_to"] = {"vocabulary__key": vocabulary}
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("limit_choices_to", None)
+        kwargs.pop("to", None)
+        return name, path, [self.vocabulary, *args], kwargs
+
+
+class TermField(_VocabularyBound, models.ForeignKey):
     """A term from one vocabulary (micro-thesaurus), named by its key."""
 
     def __init__(self, vocabulary: str, *args, **kwargs):
-        self.vocabulary = vocabulary
-        kwargs.setdefault("to", "records.Term")
         kwargs.setdefault("on_delete", models.PROTECT)
         kwargs.setdefault("null", True)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("related_name", "+")
-        kwargs["limit_choices_to"] = {"vocabulary__key": vocabulary}
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("limit_choices_to", None)
-        kwargs.pop("to", None)
-        return name, path, [self.vocabulary, *args], kwargs
+        super().__init__(vocabulary, *args, **kwargs)
 
 
-class TermsField(models.ManyToManyField):
+class TermsField(_VocabularyBound, models.ManyToManyField):
     """Several terms from one vocabulary."""
-
-    def __init__(self, vocabulary: str, *args, **kwargs):
-        self.vocabulary = vocabulary
-        kwargs.setdefault("to", "records.Term")
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("related_name", "+")
-        kwargs["limit_choices_to"] = {"vocabulary__key": vocabulary}
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("limit_choices_to", None)
-        kwargs.pop("to", None)
-        return name, path, [self.vocabulary, *args], kwargs
