@@ -217,6 +217,8 @@ class _Writer:
                     self.notes.add("estimated dates written without their ~ (Uwazi has no estimate)", f"{what} {start or ''} {end or ''}")
                 if end and s_first != s_last:
                     self.notes.add("a start that is itself a range, written as its first day", f"{what} {start}")
+                elif s_first != s_last:
+                    self.notes.add("a start that is itself a range, written as from~to (it comes back as start and end)", f"{what} {start}")
                 last = e_last if end else (s_last if s_first != s_last else "")
                 return f"{s_first}{EXPORT_RANGE_SEPARATOR}{last}"
             if not value:

@@ -98,7 +98,7 @@ def open_streams(paths: list[Path], *, record_type: str | None = None, fmt: str 
         if not path.exists():
             raise ReadError(path, None, "no such file")
         if fmt == "uwazi" or (fmt == "auto" and uwazi.looks_like_uwazi(path)):
-            streams.extend(uwazi.streams(path))
+            streams.extend(uwazi.streams(path, record_type=record_type))
             continue
         reader = reader_for(path)
         rtype = record_type or record_type_of(path.stem.split(".")[0])

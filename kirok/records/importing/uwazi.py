@@ -19,8 +19,9 @@ huridocs/uwazi):
     link               ``label|url``
     translations       ``<name>__<lang>`` columns: beside a plain column (older Uwazi), or one per
                        language with the collection's language among them (current Uwazi)
-    relationship       ``|`` between the titles of records that must already be in Kirok (or
-                       earlier in this file); an unknown title is an error: Kirok never creates them
+    relationship       ``|`` between titles, looked for among the rows of this file, then records
+                       that came from Uwazi, then all of Kirok's; an unknown title is an error:
+                       Kirok never creates records from a relationship
     id                 Uwazi's sharedId → external id ``uwazi:<sharedId>``, so a re-import updates
                        the same records (a Kirok id there is taken as the record's Kirok id)
     file, attachments  (ZIP only) names of files in the ZIP, stored content-addressed in the
@@ -58,7 +59,7 @@ from kirok.records import exchange
 from kirok.records.exchange import FieldError
 from kirok.records.registry import ORDER, model_for, record_type_of
 from kirok.types.dates import DateError, UncertainDate
-from kirok.types.text import clean, clean_line, script_of
+from kirok.types.text import clean, clean_line
 
 from .readers import ReadError, decode_utf8, read_csv_stream
 
@@ -1011,12 +1012,15 @@ class UwaziFile:
         for row in rows:
             for _, f, _, titles in row.relations:
                 wanted.setdefault(f.target, set()).update(t for t in titles if not _is_reference(t))
+        # Uwazi relates entities of one collection: a title is looked for among the rows of this
+        # file first, then among records that came from Uwazi, then among all of Kirok's.
         index = {target: _titles_in_kirok(target, titles) for target, titles in wanted.items()}
         own = self.mapping.record_type
+        in_file: dict[str, set[str]] = {}
         if own in index:
             for row in rows:
                 for title in _row_titles(own, row):
-                    index[own].setdefault(title, set()).add(row.uid)
+                    in_file.setdefault(title, set()).add(row.uid)
         errors = []
         for row in rows:
             for prop, f, header, titles in row.relations:
@@ -1025,7 +1029,10 @@ class UwaziFile:
                     if _is_reference(title):
                         uids.append(_reference(title))
                         continue
-                    hits = index[f.target].get(clean_line(title), set())
+                    key = clean_line(title)
+                    found = index[f.target].get(key, {})
+                    from_uwazi = {uid for uid, ext in found.items() if ext.startswith(EXTERNAL_PREFIX)}
+                    hits = (f.target == own and in_file.get(key)) or from_uwazi or set(found)
                     if not hits:
                         errors.append((row, header, (
                             f"no {f.target} titled {title!r} in Kirok or in this file; Kirok does not create "
@@ -1150,12 +1157,12 @@ def _row_titles(record_type: str, row: _Row) -> set[str]:
     return titles - {""}
 
 
-def _titles_in_kirok(record_type: str, titles: set[str]) -> dict[str, set[str]]:
-    """title -> Kirok ids of live records of a type called that (by any of their names)."""
+def _titles_in_kirok(record_type: str, titles: set[str]) -> dict[str, dict[str, str]]:
+    """title -> {Kirok id: external id} of live records of a type called that (by any name)."""
     from django.db.models import Q
 
     model = model_for(record_type)
-    index: dict[str, set[str]] = {}
+    index: dict[str, dict[str, str]] = {}
     titles = {clean_line(t) for t in titles}
     fields = TITLE_FIELDS.get(record_type, ())
     items = sorted(titles)
@@ -1165,16 +1172,16 @@ def _titles_in_kirok(record_type: str, titles: set[str]) -> dict[str, set[str]]:
             query = Q()
             for fname in fields:
                 query |= Q(**{f"{fname}__in": part})
-            for values in model.objects.filter(query).values_list("uid", *fields):
-                for text in values[1:]:
+            for values in model.objects.filter(query).values_list("uid", "external_id", *fields):
+                for text in values[2:]:
                     if text in titles:
-                        index.setdefault(text, set()).add(str(values[0]))
+                        index.setdefault(text, {})[str(values[0])] = values[1] or ""
         child_field = NAME_CHILD_FIELD.get(record_type)
         if child_field:
-            for text, uid in model.objects.filter(**{f"names__{child_field}__in": part}).values_list(
-                f"names__{child_field}", "uid"
+            for text, uid, ext in model.objects.filter(**{f"names__{child_field}__in": part}).values_list(
+                f"names__{child_field}", "uid", "external_id"
             ):
-                index.setdefault(text, set()).add(str(uid))
+                index.setdefault(text, {})[str(uid)] = ext or ""
     return index
 
 

@@ -2,7 +2,8 @@
 
 The writer is the fast path of the import: it resolves references for a whole chunk at once,
 allocates primary keys itself (so forward references inside one import work), and inserts with
-``executemany`` — the same statements an expert would type by hand, generated from the models.
+``executemany`` on SQLite and ``COPY`` on PostgreSQL — what an expert would type by hand,
+generated from the models.
 References it cannot resolve yet (cycles, or a row that points to one later in the file) are
 kept and filled in at the end; any still unknown then are errors.
 """
@@ -74,6 +75,20 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def bulk_insert(table: str, columns: list[str], rows: list) -> None:
+    """Insert many rows: ``executemany`` on SQLite, ``COPY`` on PostgreSQL (its fast path)."""
+    if not rows:
+        return
+    names = ", ".join(_q(c) for c in columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cur.executemany(f"INSERT INTO {_q(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
 class TypeWriter:
     """Inserts and updates one record type; the column list is read off the model once."""
 
@@ -88,9 +103,7 @@ class TypeWriter:
         self.refs = [f for f in self.spec.fields if f.kind == "ref"]
         self.m2m = [f for f in self.spec.fields if f.kind in ("refs", "terms")]
         self.children = [f for f in self.spec.fields if f.kind == "children"]
-        names = ", ".join(_q(f.column) for f in self.columns)
-        marks = ", ".join(["%s"] * len(self.columns))
-        self.insert_sql = f"INSERT INTO {_q(self.table)} ({names}) VALUES ({marks})"
+        self.column_names = [f.column for f in self.columns]
         settable = [f for f in self.columns if f.name not in ("id", "uid", "created_at")]
         self.update_columns = settable
         assignments = ", ".join(f"{_q(f.column)} = %s" for f in settable)
@@ -251,11 +264,7 @@ class Writer:
         self.deferred_uids: set[str] = set()
         self.writers: dict[str, TypeWriter] = {}
         self.outcomes: dict[str, Outcome] = {}
-        version_fields = ["changeset_id", "record_type", "record_uid", "action", "data", "digest"]
-        self.version_sql = (
-            f"INSERT INTO {_q(Version._meta.db_table)} ({', '.join(_q(c) for c in version_fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(version_fields))})"
-        )
+        self.version_columns = ["changeset_id", "record_type", "record_uid", "action", "data", "digest"]
 
     def writer(self, record_type: str) -> TypeWriter:
         if record_type not in self.writers:
@@ -293,8 +302,7 @@ class Writer:
                     self.deferred_uids.add(located.decoded.data["id"])
                 else:
                     versions.append(self._version(located.decoded, "create"))
-            with connection.cursor() as cur:
-                cur.executemany(tw.insert_sql, params)
+            bulk_insert(tw.table, tw.column_names, params)
             self._write_dependents(tw, list(zip(pks, new_rows)), resolved)
             outcome.created += len(new_rows)
 
@@ -335,9 +343,7 @@ class Writer:
                 self._write_dependents(tw, changed, resolved)
                 outcome.updated += len(changed)
 
-        if versions:
-            with connection.cursor() as cur:
-                cur.executemany(self.version_sql, versions)
+        bulk_insert(Version._meta.db_table, self.version_columns, versions)
         return errors
 
     def _version(self, decoded: Decoded, action: str) -> tuple:
@@ -470,40 +476,32 @@ class Writer:
                     )
 
     def _write_dependents(self, tw: TypeWriter, pairs: list[tuple[int, Located]], resolved: dict) -> None:
-        with connection.cursor() as cur:
-            for f in tw.m2m:
-                model_field = tw.model._meta.get_field(f.name)
-                through = model_field.remote_field.through._meta
-                own, other = model_field.m2m_column_name(), model_field.m2m_reverse_name()
-                params = []
-                for pk, located in pairs:
-                    values = located.decoded.many_terms.get(f.name, []) if f.kind == "terms" else resolved[located.where].get(f.name, [])
-                    params.extend((pk, v) for v in values)
-                if params:
-                    cur.executemany(f"INSERT INTO {_q(through.db_table)} ({_q(own)}, {_q(other)}) VALUES (%s, %s)", params)
-            for f in tw.children:
-                child = f.children
-                cols = [c for c in child.model._meta.concrete_fields if c.name != "id"]
-                sql = (
-                    f"INSERT INTO {_q(child.model._meta.db_table)} ({', '.join(_q(c.column) for c in cols)}) "
-                    f"VALUES ({', '.join(['%s'] * len(cols))})"
-                )
-                defaults = {c.attname: (c.get_default() if c.has_default() else (None if c.null else "")) for c in cols}
-                params = []
-                for pk, located in pairs:
-                    for row in located.decoded.children.get(f.name, []):
-                        values = []
-                        for c in cols:
-                            if c.attname == child.owner_attname:
-                                values.append(pk)
-                            elif isinstance(c, models.JSONField):
-                                values.append(self.conv.json(row.get(c.attname, defaults[c.attname])))
-                            else:
-                                value = row.get(c.attname)
-                                values.append(defaults[c.attname] if value is None or (value == "" and c.null) else value)
-                        params.append(values)
-                if params:
-                    cur.executemany(sql, params)
+        for f in tw.m2m:
+            model_field = tw.model._meta.get_field(f.name)
+            through = model_field.remote_field.through._meta
+            params = []
+            for pk, located in pairs:
+                values = located.decoded.many_terms.get(f.name, []) if f.kind == "terms" else resolved[located.where].get(f.name, [])
+                params.extend((pk, v) for v in values)
+            bulk_insert(through.db_table, [model_field.m2m_column_name(), model_field.m2m_reverse_name()], params)
+        for f in tw.children:
+            child = f.children
+            cols = [c for c in child.model._meta.concrete_fields if c.name != "id"]
+            defaults = {c.attname: (c.get_default() if c.has_default() else (None if c.null else "")) for c in cols}
+            params = []
+            for pk, located in pairs:
+                for row in located.decoded.children.get(f.name, []):
+                    values = []
+                    for c in cols:
+                        if c.attname == child.owner_attname:
+                            values.append(pk)
+                        elif isinstance(c, models.JSONField):
+                            values.append(self.conv.json(row.get(c.attname, defaults[c.attname])))
+                        else:
+                            value = row.get(c.attname)
+                            values.append(defaults[c.attname] if value is None or (value == "" and c.null) else value)
+                    params.append(values)
+            bulk_insert(child.model._meta.db_table, [c.column for c in cols], params)
 
     def finish(self) -> list[tuple]:
         """Fill in the references left open; returns errors for those still unknown."""
@@ -523,8 +521,7 @@ class Writer:
         with connection.cursor() as cur:
             for (table, column), params in updates.items():
                 cur.executemany(f"UPDATE {_q(table)} SET {_q(column)} = %s WHERE {_q('id')} = %s", params)
-            if self.deferred:
-                cur.executemany(self.version_sql, [self._version(d, action) for d, action in self.deferred])
+        bulk_insert(Version._meta.db_table, self.version_columns, [self._version(d, action) for d, action in self.deferred])
         self.allocator.finish()
         return errors
 
