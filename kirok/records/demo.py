@@ -31,7 +31,9 @@ from __future__ import annotations
 import bisect
 import csv
 import itertools
+import os
 import random
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import orjson
 import yaml
 
 from kirok.records.registry import ORDER
@@ -166,9 +169,7 @@ def romanize(word: str, system: str, *, syllables_apart: bool = False, assimilat
             if initial == "ㄹ" and prev_sound == "l":
                 onset = "l"
         elif system == "mr":
-            onset = cons[2] if voiced else cons[1]
-            if initial == "ㅅ" and medial in "ㅣㅟ":
-                onset = "sh"
+            onset = cons[2] if voiced else cons[1]  # 시 is "si" as in the 1939 system (Sinŭiju)
             if initial == "ㄹ" and prev_sound == "l":
                 onset = "l"
             if prev_sound == "n" and onset.startswith("g"):
@@ -844,6 +845,7 @@ class DemoSet:
         self._profile_rngs = {k: random.Random() for k in _PROFILE_KEYS}
         self.mix = Weighted(DATE_MIX)
         self.basis = self.cat.weighted("testimony_basis", BASIS_SHARES)
+        self._walk = (0, 0)  # (first information row of an event, that event)
         self._plan_people()
         self._plan_geography()
         self._plan_links()
@@ -1041,7 +1043,12 @@ class DemoSet:
         }
 
     def _plan_links(self) -> None:
-        self.information = sum(len(self.primary_sources(e)) + self.extra_sources(e) for e in range(self.events))
+        if self.sources >= 3:
+            # Each source is the primary source of one event (S ≤ E), and every event has one
+            # or two further sources (two for odd events).
+            self.information = self.sources + self.events + self.events // 2
+        else:
+            self.information = sum(len(self.primary_sources(e)) + self.extra_sources(e) for e in range(self.events))
         self.involvements = self.acts + (self.acts + 4) // 5
         self.positions = self.perps + (self.perps + 1) // 2
         self.families = len(range(0, self.victims - 1, 4))
@@ -1095,12 +1102,7 @@ class DemoSet:
     def _facility_for(self, rng, scenario: Scenario, province: str, county: County | None, year: int) -> tuple[str | None, str]:
         kind = scenario.facility
         if kind in ("kwalliso", "kyohwaso"):
-            options = [
-                f for f in self.ref_facilities.get(kind, [])
-                if f.get("status") != "closed" or year < _closed_year(f)
-            ]
-            if kind == "kwalliso":
-                options = [f for f in options if _closed_year(f) > year]
+            options = [f for f in self.ref_facilities.get(kind, []) if _closed_year(f) > year]
             refs = [(f"ref:facility:{f['key']}", (f.get("name") or {}).get("ko", f["key"])) for f in options]
             if kind == "kyohwaso":
                 refs += [(external_id("place", i), self.place_rows[i]["name_ko"]) for i in self.demo_prisons]
@@ -1142,7 +1144,7 @@ class DemoSet:
                     died = profile.end or profile.start
             province = self.event_profile(self.event_of_act(p)).province if rng.random() < 0.8 else self.province_draw.draw(rng)
         elif role == "perpetrator":
-            unit, _, county = self.perp_units[(p - self.perp0) % len(self.perp_units)] if self.perp_units else (None, None, None)
+            _, _, county = self.perp_units[(p - self.perp0) % len(self.perp_units)] if self.perp_units else (None, None, None)
             birth_year = rng.randint(1940, 1985)
             province = county.province if county else self.province_draw.draw(rng)
         else:
@@ -1466,7 +1468,7 @@ class DemoSet:
             return rng.choice((("released_served_sentence", "arrested_released_or_escaped"), ("arrested_escaped",), ("still_missing",), ("unknown",)))
         if spec.stage == "border":
             return ("forcibly_repatriated", "unknown") if spec.act_type[0] == "forced_repatriation" else ("arrested_released_or_escaped", "unknown")
-        return rng.choice((("arrested_released_or_escaped",), ("healed_permanent_effects",), ("resettled_other_country",), ("unknown",)))
+        return rng.choice((("arrested_released_or_escaped",), ("healed_slight_effects",), ("healed_permanent_effects",), ("unknown",)))
 
     def _involvement(self, k: int) -> dict:
         # Involvements of act i: 1 + (i % 5 == 0); the k-th involvement belongs to act i below.
@@ -1582,16 +1584,13 @@ class DemoSet:
         return _drop_empty(out)
 
     def _information_slot(self, k: int) -> tuple[int, int]:
-        """Which event and which of its information rows the k-th row is (a sequential walk,
-        remembered between calls, so streaming costs O(1) per row)."""
-        state = getattr(self, "_info_walk", None)
-        if state is None or state[0] > k:
-            state = [0, 0, 0]  # first row of event, event, -
-        first, e = state[0], state[1]
+        """Which event, and which of its information rows, the k-th row is. A walk over events
+        that remembers where it stopped, so streaming rows in order costs O(1) each."""
+        first, e = self._walk if self._walk[0] <= k else (0, 0)
         while True:
             rows = len(self.primary_sources(e)) + self.extra_sources(e)
             if k < first + rows:
-                self._info_walk = [first, e, 0]
+                self._walk = (first, e)
                 return e, k - first
             first += rows
             e += 1
@@ -1696,12 +1695,13 @@ def _position_slot(k: int) -> tuple[int, bool]:
 
 
 def _closed_year(facility: dict) -> int:
-    """The year after which a camp took no more prisoners (closure date, or its report year)."""
+    """The year from which a closed camp took no more prisoners: its ``status_as_of`` year, except
+    where that is the date of a later report (camp 22 closed c. 2012, camp 15 c. 2014)."""
     if facility.get("status") != "closed":
         return 9999
-    known = {"kwalliso_22": 2012, "kwalliso_15": 2014, "kwalliso_11": 1990, "kwalliso_12": 1990, "kwalliso_13": 1990}
-    if facility.get("key") in known:
-        return known[facility["key"]]
+    reported_later = {"kwalliso_22": 2012, "kwalliso_15": 2014}
+    if facility.get("key") in reported_later:
+        return reported_later[facility["key"]]
     text = str(facility.get("status_as_of") or "")
     return int(text[:4]) if text[:4].isdigit() else 1990
 
@@ -1748,11 +1748,6 @@ def generate(size: int, seed: int = 1, data: Path = DATA) -> Iterator[tuple[str,
 
 def write_files(demo: DemoSet, folder: Path, progress=None) -> dict[str, int]:
     """``<type>.jsonl`` per record type, the layout ``kirok export`` writes; whole files or none."""
-    import os
-    import tempfile
-
-    import orjson
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     counts = demo.counts()
@@ -1779,7 +1774,7 @@ def write_files(demo: DemoSet, folder: Path, progress=None) -> dict[str, int]:
 
 def streams(demo: DemoSet) -> list:
     """Import streams (``kirok.records.importing.Stream``), one per record type, lazily."""
-    from kirok.records.importing import Stream
+    from kirok.records.importing import Stream  # needs the Django app registry; the generator does not
 
     counts = demo.counts()
     return [

@@ -1,0 +1,201 @@
+"""A trainer fills a workspace with the fictional demo set: the same seed gives the same records,
+every record imports, every one says it is fictional, and the shares look like the real samples."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import tracemalloc
+from collections import Counter
+
+import orjson
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kirok.records.demo import (
+    FICTIONAL_EN, FICTIONAL_KO, REAL_NAMES, DemoSet, generate, romanize, romanized_name, rok_spelling, streams,
+    write_files,
+)
+from kirok.records.importing import import_files, import_streams
+from kirok.records.models import Changeset, Event, Person, Source, Version
+from kirok.records.registry import ORDER
+from kirok.types.dates import UncertainDate
+from kirok.types.text import has_hangul
+
+
+def _files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """N=2000, generated once: the size `make demo` loads."""
+    demo = DemoSet(2000, seed=1)
+    return demo, {t: list(records) for t, records in demo}
+
+
+def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_records(tmp_path):
+    write_files(DemoSet(200, seed=7), tmp_path / "a")
+    write_files(DemoSet(200, seed=7), tmp_path / "b")
+    write_files(DemoSet(200, seed=8), tmp_path / "c")
+    a, b, c = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
+    assert sorted(a) == [f"{t}.jsonl" for t in sorted(ORDER)]
+    assert a == b
+    assert a["person.jsonl"] != c["person.jsonl"] and a["event.jsonl"] != c["event.jsonl"]
+    first = orjson.loads(a["person.jsonl"].splitlines()[0])
+    assert first["id"] == DemoSet(200, seed=7).uid("person", 0)
+
+
+def test_a_record_does_not_depend_on_what_was_generated_before():
+    demo = DemoSet(600, seed=3)
+    acts = list(demo.records("act"))
+    fresh = DemoSet(600, seed=3)
+    assert fresh._act(500) == acts[500]
+    assert fresh._information(40) == list(demo.records("information"))[40]
+
+
+def test_every_generated_record_imports_and_a_second_run_changes_nothing(reference):
+    demo = DemoSet(240, seed=5)
+    counts = demo.counts()
+    report = import_streams(streams(demo), kind="demo", reason="test")
+    assert report.rejected == []
+    assert {t: o.created for t, o in report.outcomes.items()} == {t: n for t, n in counts.items() if n}
+    assert Changeset.objects.get(pk=report.changeset_id).kind == "demo"
+    assert Version.objects.filter(changeset_id=report.changeset_id).count() == sum(counts.values())
+    # References landed: a testimony names its witness, an act its victim and event.
+    source = Source.objects.filter(witness__isnull=False).first()
+    assert source.witness.external_id.startswith("demo:person:")
+    person = Person.objects.get(external_id="demo:person:0")
+    assert person.acts_suffered.exists()
+    again = import_streams(streams(DemoSet(240, seed=5)), kind="demo")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, sum(counts.values()))
+
+
+def test_the_files_load_with_kirok_import(reference, tmp_path):
+    written = write_files(DemoSet(120, seed=2), tmp_path)
+    report = import_files(sorted(tmp_path.glob("*.jsonl")))
+    assert report.rejected == [] and report.created == sum(written.values())
+    assert Event.objects.filter(external_id__startswith="demo:event:").count() == written["event"]
+
+
+def test_the_command_imports_refuses_another_seed_and_writes_files(reference, tmp_path, capsys):
+    call_command("demo_data", size=60, seed=4, no_progress=True)
+    out = capsys.readouterr().out
+    assert "person" in out and "60" in out and "fictional" in out
+    assert Person.objects.filter(external_id__startswith="demo:").count() == 60
+    assert Changeset.objects.filter(kind="demo").count() == 1
+    with pytest.raises(CommandError, match="another seed"):
+        call_command("demo_data", size=60, seed=5, no_progress=True)
+    call_command("demo_data", size=60, seed=4, output=tmp_path, no_progress=True)
+    assert (tmp_path / "person.jsonl").read_bytes().count(b"\n") == 60
+
+
+def test_every_record_is_marked_fictional_and_has_a_demo_external_id(sample):
+    _, records = sample
+    for record_type, rows in records.items():
+        for n, row in enumerate(rows):
+            assert row["external_id"] == f"demo:{record_type}:{n}"
+    assert all(r["title"].startswith(FICTIONAL_EN) for r in records["source"])
+    assert all(FICTIONAL_EN in r["remarks"] and FICTIONAL_KO in r["remarks"] for r in records["person"])
+    assert all(FICTIONAL_EN in r["description"] and r["title"].startswith(FICTIONAL_KO) for r in records["event"])
+    assert all(FICTIONAL_EN in r["note"] for t in ("place", "organization") for r in records[t])
+    assert all(FICTIONAL_KO in r["remarks"] for t in ("act", "involvement", "information", "intervention") for r in records[t])
+
+
+def test_persons_have_a_hangul_name_and_romanized_variants(sample):
+    _, records = sample
+    systems = Counter()
+    family_spellings: dict[str, set[str]] = {}
+    for person in records["person"]:
+        names = person["names"]
+        hangul = [n for n in names if n["script"] == "Hang"]
+        latin = [n for n in names if n["script"] == "Latn"]
+        assert hangul and has_hangul(hangul[0]["full_name"]) and hangul[0]["name_type"] == "primary"
+        assert 1 <= len(latin) <= 3
+        assert len({n["full_name"] for n in names}) == len(names)
+        assert not any(n["full_name"] in REAL_NAMES for n in hangul)
+        systems.update(n["romanization"] for n in latin)
+        surname = rok_spelling(hangul[0]["family_name"])
+        family_spellings.setdefault(surname, set()).update(n["family_name"] for n in latin)
+    assert set(systems) == {"rr", "mr", "dprk", "other"}
+    assert {"Lee", "Yi", "Ri", "Rhee"} <= family_spellings["이"]
+    assert {"Park", "Pak"} <= family_spellings["박"]
+    assert {"Choi", "Choe"} <= family_spellings["최"]
+    assert {"Jung", "Jong", "Chung"} <= family_spellings["정"]
+    surnames = Counter(rok_spelling(p["names"][0]["family_name"]) for p in records["person"])
+    assert [s for s, _ in surnames.most_common(3)] == ["김", "이", "박"]
+
+
+def test_romanization_follows_the_three_systems():
+    import random
+
+    rng = random.Random(0)
+    forms = {romanized_name("박", "동구", "dprk", rng)[0] for _ in range(3)}
+    assert forms == {"Pak Tong Gu"}
+    assert romanized_name("리", "영철", "dprk", rng)[0] == "Ri Yong Chol"
+    assert romanized_name("최", "선희", "dprk", rng)[0] == "Choe Son Hui"
+    assert romanize("회령", "mr", assimilate=True) == "hoeryŏng"
+    assert romanize("청진", "mr", assimilate=True) == "ch'ŏngjin"
+    assert romanize("신계", "mr", assimilate=True) == "sin'gye"
+    assert romanize("백암", "rr", assimilate=True) == "baegam"
+    assert romanize("송림", "mr", assimilate=True) == "songnim"
+    assert romanize("김책", "dprk", assimilate=True) == "kimchaek"
+    assert rok_spelling("량강") == "양강" and rok_spelling("리") == "이" and rok_spelling("로동") == "노동"
+
+
+def test_shares_follow_the_published_figures(sample):
+    demo, records = sample
+    n = demo.size
+    assert len(records["person"]) == n and len(records["act"]) == n
+    assert len(records["event"]) == n // 3 and len(records["source"]) == n // 5
+    basis = Counter(s["testimony_basis"] for s in records["source"] if "testimony_basis" in s)
+    total = sum(basis.values())
+    for code, share in (("direct_experience", 69.0), ("witnessed", 22.3), ("hearsay", 8.7)):
+        assert abs(100 * basis[code] / total - share) < 5, (code, basis)
+    interviews = sum(1 for s in records["source"] if s.get("material_type") == "interview")
+    assert 0.80 < interviews / len(records["source"]) < 0.95  # NKDB: 88.3 %
+    provinces = Counter(p for e in records["event"] for p in e["places"] if p.startswith("ref:division:"))
+    assert provinces.most_common(1)[0][0] == "ref:division:KP-09"
+    assert provinces["ref:division:KP-09"] / len(records["event"]) > 0.35
+    kinds = Counter(UncertainDate.parse(a.get("start_date")).type for a in records["act"])
+    assert {"exact", "estimate", "unknown_day", "unknown_month_and_day", "range"} <= set(kinds)
+    testimonies = [s for s in records["source"] if s.get("kind") == "testimony"]
+    assert all(s["consents"][0]["scopes"][0] == "internal" for s in testimonies)
+    assert any(c.get("withdrawn") for s in testimonies for c in s["consents"])
+    per_event = Counter(i["event"] for i in records["information"])
+    assert len(per_event) == len(records["event"]) and max(per_event.values()) >= 2
+    assert records["chain_of_events"] and records["intervention"]
+    assert any("perpetrator" in i for i in records["involvement"])
+    assert any(b.get("position") for b in records["biographic_detail"])
+    assert any(b.get("related_person") for b in records["biographic_detail"])
+
+
+def test_victims_are_old_enough_and_the_dead_do_not_testify(sample):
+    demo, records = sample
+    ages = [a["age_at_time"] for a in records["act"] if "age_at_time" in a]
+    assert ages and min(ages) >= 0
+    dead = {p["external_id"] for p in records["person"] if p.get("deceased")}
+    assert dead, "some victims die in custody, in camps or by execution"
+    assert not dead & {s.get("witness") for s in records["source"]}
+
+
+def test_it_streams_lazily_in_bounded_memory():
+    assert inspect.isgeneratorfunction(DemoSet.records)
+    demo = DemoSet(1_000_000, seed=1, cache=256)  # a million persons, nothing generated yet
+    record_types = [t for t, _ in generate(5, seed=1)]
+    assert record_types == list(ORDER)
+    acts = demo.records("act")
+    assert inspect.isgenerator(acts)
+    tracemalloc.start()
+    try:
+        for _ in itertools.islice(acts, 500):
+            pass
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        for _ in itertools.islice(acts, 1500):
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak - baseline < 512 * 1024  # three times the records, no more memory
