@@ -177,3 +177,16 @@ def test_a_file_without_a_type_says_how_to_name_one(reference, tmp_path):
     path = write(tmp_path, "stuff.csv", "title\nx\n")
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import", str(path), "--no-progress")
+
+
+def test_a_forward_reference_by_external_id_ends_with_the_right_id_in_the_history(reference, tmp_path):
+    from kirok.records import history
+
+    person_id = "0a6e3f4c-1111-4222-8333-944455556666"
+    sources = write(tmp_path, "sources.jsonl", '{"external_id":"t:s","title":"면담","witness":"t:w"}\n')
+    persons = write(tmp_path, "persons.jsonl", f'{{"id":"{person_id}","external_id":"t:w","names":["박증인"]}}\n')
+    import_files([sources, persons])
+    version = Version.objects.get(record_type="source")
+    assert version.data["witness"] == person_id
+    assert version.digest == history.digest(version.data)
+    assert str(Source.objects.get().witness.uid) == person_id

@@ -22,12 +22,18 @@ from kirok.records.models import Version
 from kirok.records.registry import model_for
 from kirok.types.dates import UncertainDate
 
-from .decode import Decoded
+from .decode import Decoded, uid_for_external_id
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
-    """A reference left open until the end of the import."""
+    """A reference left open until the end of the import.
+
+    The row's version is written at once with the Kirok id the reference will most likely
+    have (the id itself, or the one derived from an external id); ``finish`` checks the guess
+    and corrects the version in the rare case it was wrong. Only these few fields are kept,
+    so a million open references stay small.
+    """
 
     where: tuple  # (file, row)
     field: str
@@ -36,7 +42,9 @@ class Pending:
     pk: int
     target: str
     ref: str
-    decoded: Decoded
+    guessed_uid: str
+    record_type: str
+    record_uid: str
 
 
 @dataclass
@@ -260,8 +268,6 @@ class Writer:
         self.resolver = Resolver(self.conv)
         self.changeset_id = changeset_id
         self.pending: list[Pending] = []
-        self.deferred: list[tuple[Decoded, str]] = []  # versions waiting for open references
-        self.deferred_uids: set[str] = set()
         self.writers: dict[str, TypeWriter] = {}
         self.outcomes: dict[str, Outcome] = {}
         self.version_columns = ["changeset_id", "record_type", "record_uid", "action", "data", "digest"]
@@ -297,11 +303,8 @@ class Writer:
                 refs = resolved[located.where]
                 refs["__pk__"] = pk
                 params.append(tw.row_values(located.decoded, refs, now))
-                if self._note_pending(tw, located, pk, refs):
-                    self.deferred.append((located.decoded, "create"))
-                    self.deferred_uids.add(located.decoded.data["id"])
-                else:
-                    versions.append(self._version(located.decoded, "create"))
+                self._note_pending(tw, located, pk, refs)
+                versions.append(self._version(located.decoded, "create"))
             bulk_insert(tw.table, tw.column_names, params)
             self._write_dependents(tw, list(zip(pks, new_rows)), resolved)
             outcome.created += len(new_rows)
@@ -317,7 +320,7 @@ class Writer:
                     continue
                 uid = located.decoded.data["id"]
                 digest, changeset_id = last.get(uid, (None, None))
-                if changeset_id == self.changeset_id or uid in self.deferred_uids:
+                if changeset_id == self.changeset_id:
                     errors.append((located.where, "id", f"the same {record_type} appears twice in this import"))
                     continue
                 version = self._version(located.decoded, "update")
@@ -325,10 +328,7 @@ class Writer:
                     outcome.unchanged += 1
                     continue
                 changed.append((pk, located))
-                if resolved[located.where].get("__pending__"):
-                    self.deferred.append((located.decoded, "update"))
-                else:
-                    versions.append(version)
+                versions.append(version)
             if changed:
                 params = []
                 for pk, located in changed:
@@ -434,7 +434,8 @@ class Writer:
                 elif f.required:
                     errors.append((r.where, f.name, f"no {f.target} with id {value!r} (it must come before this row, or exist already)"))
                 else:
-                    refs.setdefault("__pending__", []).append(f)
+                    refs.setdefault("__pending__", []).append((f, value))
+                    r.decoded.data[f.name] = value if _looks_like_uuid(value) else uid_for_external_id(f.target, value)
             for f in tw.m2m:
                 if f.kind == "refs" and r.decoded.data.get(f.name):
                     hits = []
@@ -449,14 +450,12 @@ class Writer:
             result[r.where] = refs
         return result
 
-    def _note_pending(self, tw: TypeWriter, located: Located, pk: int, refs: dict) -> bool:
-        """Remember the row's open references; True if it has any (its version waits for them)."""
-        open_refs = refs.get("__pending__", ())
-        for f in open_refs:
+    def _note_pending(self, tw: TypeWriter, located: Located, pk: int, refs: dict) -> None:
+        data = located.decoded.data
+        for f, ref in refs.get("__pending__", ()):
             self.pending.append(
-                Pending(located.where, f.name, tw.table, f.model_field.column, pk, f.target, located.decoded.data[f.name], located.decoded)
+                Pending(located.where, f.name, tw.table, f.model_field.column, pk, f.target, ref, data[f.name], tw.record_type, data["id"])
             )
-        return bool(open_refs)
 
     def _clear_dependents(self, tw: TypeWriter, pks: list[int]) -> None:
         with connection.cursor() as cur:
@@ -511,17 +510,27 @@ class Writer:
             by_target.setdefault(p.target, set()).add(p.ref)
         found = {t: self.resolver.lookup(t, refs) for t, refs in by_target.items()}
         updates: dict[tuple[str, str], list] = {}
+        wrong_guesses: dict[tuple[str, str], dict[str, str]] = {}
         for p in self.pending:
             hit = found[p.target].get(p.ref)
             if hit is None:
                 errors.append((p.where, p.field, f"no {p.target} with id {p.ref!r} in the workspace or this import"))
-            else:
-                updates.setdefault((p.table, p.column), []).append((hit[0], p.pk))
-                p.decoded.data[p.field] = hit[1]
+                continue
+            updates.setdefault((p.table, p.column), []).append((hit[0], p.pk))
+            if hit[1] != p.guessed_uid:
+                wrong_guesses.setdefault((p.record_type, p.record_uid), {})[p.field] = hit[1]
         with connection.cursor() as cur:
             for (table, column), params in updates.items():
                 cur.executemany(f"UPDATE {_q(table)} SET {_q(column)} = %s WHERE {_q('id')} = %s", params)
-        bulk_insert(Version._meta.db_table, self.version_columns, [self._version(d, action) for d, action in self.deferred])
+        self._correct_versions(wrong_guesses)
         self.allocator.finish()
         return errors
 
+    def _correct_versions(self, corrections: dict[tuple[str, str], dict[str, str]]) -> None:
+        """Rewrite this import's versions whose guessed reference ids turned out wrong."""
+        for (record_type, uid), fields in corrections.items():
+            version = Version.objects.get(changeset_id=self.changeset_id, record_type=record_type, record_uid=uid)
+            version.data = {**version.data, **fields}
+            payload = exchange.canonical_json(version.data)
+            version.digest = hashlib.sha256(payload).hexdigest()
+            version.save(update_fields=["data", "digest"])
