@@ -528,9 +528,23 @@ class Writer:
 
     def _correct_versions(self, corrections: dict[tuple[str, str], dict[str, str]]) -> None:
         """Rewrite this import's versions whose guessed reference ids turned out wrong."""
+        by_type: dict[str, dict[str, dict[str, str]]] = {}
         for (record_type, uid), fields in corrections.items():
-            version = Version.objects.get(changeset_id=self.changeset_id, record_type=record_type, record_uid=uid)
-            version.data = {**version.data, **fields}
-            payload = exchange.canonical_json(version.data)
-            version.digest = hashlib.sha256(payload).hexdigest()
-            version.save(update_fields=["data", "digest"])
+            by_type.setdefault(record_type, {})[uid] = fields
+        params = []
+        for record_type, fixes in by_type.items():
+            for part in _chunks(list(fixes), 900):
+                # Filtering on the changeset in SQL would lead SQLite to scan the whole changeset.
+                rows = Version.objects.filter(record_type=record_type, record_uid__in=part).values_list(
+                    "id", "changeset_id", "record_uid", "data"
+                )
+                for pk, changeset_id, uid, data in rows:
+                    if changeset_id != self.changeset_id:
+                        continue
+                    payload = exchange.canonical_json({**data, **fixes[str(uid)]})
+                    params.append((payload.decode(), hashlib.sha256(payload).hexdigest(), pk))
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {_q(Version._meta.db_table)} SET {_q('data')} = %s, {_q('digest')} = %s WHERE {_q('id')} = %s",
+                params,
+            )
