@@ -57,6 +57,17 @@ def test_import_then_export(workspace, tmp_path):
     assert "김철" in (tmp_path / "out" / "person.jsonl").read_text(encoding="utf-8")
 
 
+def test_history_lists_versions_with_what_changed(workspace, tmp_path):
+    path = tmp_path / "persons.csv"
+    path.write_text("external_id,names,occupation\ncli:h,한영수,miner\n", encoding="utf-8")
+    kirok("import", "--no-progress", "--reason", "first interview", str(path), home=workspace)
+    path.write_text("external_id,names,occupation\ncli:h,한영수,farmer\n", encoding="utf-8")
+    kirok("import", "--no-progress", "--reason", "second interview", str(path), home=workspace)
+    out = kirok("history", "cli:h", home=workspace).stdout
+    assert "create" in out and "first interview" in out and "second interview" in out
+    assert "occupation: miner → farmer" in out
+
+
 def test_vocab_show_lists_codes_with_both_labels(workspace):
     out = kirok("vocab", "show", "testimony_basis", home=workspace).stdout
     assert "direct_experience" in out and "직접" in out

@@ -10,9 +10,14 @@ from kirok.records.models.base import Record
 from kirok.records.registry import ORDER, model_for
 
 
-def workspace_counts() -> dict[str, int]:
-    """Live records per type, for the landing page and `kirok status`."""
-    return {t: model_for(t).objects.count() for t in ORDER}
+def workspace_counts() -> list[tuple[str, str, int]]:
+    """(type, translated plural label, live records) per record type, for the landing page."""
+    return [(t, model_for(t)._meta.verbose_name_plural, model_for(t).objects.count()) for t in ORDER]
+
+
+def has_demo_data() -> bool:
+    """Whether the synthetic demo set is loaded: pages then say that what they show is fictional."""
+    return model_for("person").objects.filter(external_id__startswith="demo:").exists()
 
 
 def acts_by_type(limit: int = 10) -> list[dict]:

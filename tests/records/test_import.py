@@ -190,3 +190,18 @@ def test_a_forward_reference_by_external_id_ends_with_the_right_id_in_the_histor
     assert version.data["witness"] == person_id
     assert version.digest == history.digest(version.data)
     assert str(Source.objects.get().witness.uid) == person_id
+
+
+def test_a_required_custom_field_is_required_in_imports_and_in_the_admin(reference, tmp_path):
+    from django.core.exceptions import ValidationError
+
+    from kirok.records.models import Person
+
+    CustomField.objects.create(record_type="person", key="hometown_unit", label_en="Unit", label_ko="소속", required=True)
+    with pytest.raises(ImportFailed) as exc:
+        import_files([write(tmp_path, "persons.csv", "names\n김철\n")])
+    assert (exc.value.errors[0].row, exc.value.errors[0].field) == (2, "extra")
+    assert "'hometown_unit' is required" in exc.value.errors[0].message
+    with pytest.raises(ValidationError) as invalid:
+        Person(extra={"shoe": "42"}).full_clean()
+    assert "unknown custom field 'shoe'" in str(invalid.value)

@@ -78,6 +78,7 @@ class CustomFields:
     """Custom field definitions by record type, to validate ``extra``."""
 
     by_type: dict[str, dict] = field(default_factory=dict)
+    required_by_type: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls) -> "CustomFields":
@@ -86,6 +87,7 @@ class CustomFields:
         result = cls()
         for cf in CustomField.objects.select_related("vocabulary"):
             result.by_type.setdefault(cf.record_type, {})[cf.key] = cf
+        result.required_by_type = {t for t, defs in result.by_type.items() if any(cf.required for cf in defs.values())}
         return result
 
 
@@ -112,6 +114,11 @@ class Decoder:
                 errors.append((name, str(exc)))
         for name, default in spec.defaults.items():
             out.data.setdefault(name, default)
+        if "extra" not in raw and record_type in self.custom.required_by_type:
+            try:
+                self.decode_extra(record_type, {})
+            except FieldError as exc:
+                errors.append(("extra", str(exc)))
         self._check(record_type, spec, out, errors)
         if errors:
             raise RowErrors(errors)
@@ -168,7 +175,7 @@ class Decoder:
             out.many_terms[f.name] = [pk for pk, _ in resolved]
             parsed = [code for _, code in resolved]
         elif f.kind == "json" and f.name == "extra" and parsed:
-            parsed = self._decode_extra(out.record_type, parsed)
+            parsed = self.decode_extra(out.record_type, parsed)
         elif f.kind == "json" and f.name == "translations" and parsed is not None and not isinstance(parsed, dict):
             raise FieldError("translations are {field: {language: text}}")
         if not exchange._is_empty(parsed):
@@ -230,7 +237,8 @@ class Decoder:
         if "name" in names and not clean.get("name"):
             raise FieldError(f"item {index}: a name needs name")
 
-    def _decode_extra(self, record_type: str, values: dict) -> dict:
+    def decode_extra(self, record_type: str, values: dict) -> dict:
+        """Custom field values checked against the steward's definitions (types, vocabularies, required)."""
         defs = self.custom.by_type.get(record_type, {})
         result = {}
         for key, value in values.items():

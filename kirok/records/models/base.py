@@ -1,5 +1,6 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,17 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        """Custom fields obey the steward's definitions here too, not only in imports."""
+        from kirok.records.exchange import FieldError
+        from kirok.records.importing.decode import Decoder
+
+        super().clean()
+        try:
+            self.extra = Decoder().decode_extra(self.record_type, self.extra or {})
+        except FieldError as exc:
+            raise ValidationError({"extra": str(exc)}) from None
 
     def save(self, *args, **kwargs):
         from kirok.records.history import require_changeset, touch
