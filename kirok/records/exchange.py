@@ -153,7 +153,7 @@ def all_specs() -> list[TypeSpec]:
 # --- writing ---------------------------------------------------------------------------------
 
 def _is_empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    return value is None or (not value and value.__class__ in (str, list, dict))
 
 
 def _encode(spec: FieldSpec, obj, terms: dict[int, str], uids: "UidCache") -> object:
@@ -274,17 +274,22 @@ def parse_ref(value) -> str:
 
 def parse_value(spec: FieldSpec, value):
     """Read one value as typed in a file; raises FieldError with a message for the typist."""
-    if isinstance(value, str) and spec.kind != "text":
+    kind = spec.kind
+    if kind == "text" or kind == "line":
+        return _parse_text(spec, value)
+    if value.__class__ is str:
         value = value.strip()
-    if (value is None or value == "") and spec.kind not in ("text", "line"):
+        if not value:
+            return None
+    elif value is None:
         return None
-    return _PARSERS[spec.kind](spec, value)
+    return _PARSERS[kind](spec, value)
 
 
 def _parse_text(spec: FieldSpec, value) -> str:
     if value is None:
         return ""
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+    if value.__class__ is not str and (not isinstance(value, (str, int, float)) or isinstance(value, bool)):
         raise FieldError("expected text")
     text = clean(value) if spec.kind == "text" else clean_line(value)
     if spec.max_length and len(text) > spec.max_length:

@@ -18,7 +18,10 @@ def clean(value: str | None) -> str:
 
 def clean_line(value: str | None) -> str:
     """NFC and single-spaced: for names, titles and codes that live on one line."""
-    return " ".join(clean(value).split())
+    text = clean(value)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        return " ".join(text.split())
+    return text
 
 
 def has_hangul(value: str) -> bool:

@@ -97,3 +97,13 @@ def test_field_provenance_says_which_change_set_each_value(documenter):
     assert provenance["names"].changeset.user == documenter
     assert provenance["occupation"].changeset.user == other
     assert provenance["occupation"].changeset.reason == "from second testimony"
+
+
+def test_a_bulk_delete_tombstones_instead_of_erasing(documenter):
+    person = _person(documenter)
+    with pytest.raises(history.NoChangeset):
+        Person.objects.all().delete()
+    with history.changeset(user=documenter, reason="bulk clean-up"):
+        Person.objects.filter(pk=person.pk).delete()
+    assert Person.all_objects.get(pk=person.pk).deleted_at is not None
+    assert [v.action for v in history.versions(person)] == ["create", "delete"]

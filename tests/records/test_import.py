@@ -205,3 +205,24 @@ def test_a_required_custom_field_is_required_in_imports_and_in_the_admin(referen
     with pytest.raises(ValidationError) as invalid:
         Person(extra={"shoe": "42"}).full_clean()
     assert "unknown custom field 'shoe'" in str(invalid.value)
+
+
+def test_decoding_in_a_second_process_gives_the_same_record_and_errors(reference, tmp_path, monkeypatch):
+    from django.db import transaction
+
+    from kirok.records.importing import parallel
+
+    path = write(tmp_path, "persons.csv", PERSONS + "t:p3,최순희,nobody,,\n")
+    results = []
+    for processes in ("2", "1"):
+        monkeypatch.setenv("KIROK_IMPORT_PROCESSES", processes)
+        assert parallel.fork_available() == (processes == "2")
+        with transaction.atomic():
+            with pytest.raises(ImportFailed) as exc:
+                import_files([path])
+            report = import_files([path], skip_bad=True, rejects_dir=tmp_path / processes)
+            digests = sorted(Version.objects.filter(changeset_id=report.changeset_id).values_list("digest", flat=True))
+            rejects = (tmp_path / processes / "persons.rejects.csv").read_text()
+            results.append(([str(e) for e in exc.value.errors], digests, rejects))
+            transaction.set_rollback(True)
+    assert results[0] == results[1]

@@ -10,6 +10,7 @@ the bad ones go to a rejects file beside the report.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.db import connection
 from kirok.records import history
 from kirok.records.registry import ORDER, model_for, record_type_of
 
+from . import parallel
 from .decode import Decoder, RowErrors
 from .readers import ReadError, Row, reader_for
 from .writer import Located, Outcome, Writer
@@ -58,6 +60,7 @@ class Stream:
     total: int | None = None
     layout: str = "csv"  # how rejects are written back: csv or jsonl
     header: list[str] = field(default_factory=list)
+    parallel: bool = False  # rows may be read and decoded in a forked process (no database access)
 
 
 @dataclass
@@ -105,7 +108,7 @@ def open_streams(paths: list[Path], *, record_type: str | None = None, fmt: str 
         layout = "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson") else "csv"
         total = _count_lines(path) if path.suffix.lower() != ".xlsx" else None
         if rtype:
-            streams.append(Stream(str(path), rtype, reader(path), total, layout))
+            streams.append(Stream(str(path), rtype, reader(path), total, layout, parallel=True))
         else:
             streams.extend(_split_by_type(path, reader(path), layout))
     return sorted(streams, key=lambda s: ORDER.index(s.record_type))
@@ -170,13 +173,17 @@ def import_streams(
             done = 0
             if progress:
                 progress(stream.name, 0, stream.total)
-            chunks = _decoded_chunks(stream, decoder)
-            for raws, located, row_errors in chunks:
+            if stream.parallel and parallel.fork_available():
+                chunks = parallel.in_child(functools.partial(_decoded_chunks, stream, decoder, keep_raw=skip_bad))
+            else:
+                chunks = _decoded_chunks(stream, decoder)
+            for size, header, raws, located, row_errors in chunks:
+                stream.header = stream.header or header
                 for (number, fieldname, message) in row_errors:
-                    fail_row(stream.name, number, raws[(stream.name, number)], fieldname, message)
+                    fail_row(stream.name, number, raws.get((stream.name, number)), fieldname, message)
                 for where, fieldname, message in writer.write(stream.record_type, located):
-                    fail_row(where[0], where[1], raws[where], fieldname, message)
-                done += len(raws)
+                    fail_row(where[0], where[1], raws.get(where), fieldname, message)
+                done += size
                 if progress:
                     progress(stream.name, done, stream.total)
         for where, fieldname, message in writer.finish():
@@ -189,9 +196,15 @@ def import_streams(
     return ImportReport(writer.outcomes, sorted(errors, key=lambda e: (e.file, e.row)), rejects, changeset_id)
 
 
-def _decoded_chunks(stream: Stream, decoder: Decoder) -> Iterator[tuple[dict, list[Located], list[tuple]]]:
-    """Read and decode a stream a chunk at a time: (raw rows by place, decoded rows, row errors)."""
+def _decoded_chunks(stream: Stream, decoder: Decoder, keep_raw: bool = True) -> Iterator[tuple]:
+    """Read and decode a stream a chunk at a time.
+
+    Yields (rows read, the first row's keys, raw rows by place, decoded rows, row errors); raw
+    rows are kept for rejects files and error reports, and left out when crossing to another
+    process would only cost time (an all-or-nothing import reports errors by place alone).
+    """
     rows_iter = iter(stream.rows)
+    header: list[str] = []
     while True:
         chunk = list(itertools.islice(rows_iter, CHUNK))
         if not chunk:
@@ -199,14 +212,15 @@ def _decoded_chunks(stream: Stream, decoder: Decoder) -> Iterator[tuple[dict, li
         located, raws, row_errors = [], {}, []
         for number, raw in chunk:
             where = (stream.name, number)
-            raws[where] = raw
-            if not stream.header and isinstance(raw, dict):
-                stream.header = list(raw)
+            if keep_raw:
+                raws[where] = raw
+            if not header and isinstance(raw, dict):
+                header = list(raw)
             try:
                 located.append(Located(where, decoder.decode(stream.record_type, raw)))
             except RowErrors as exc:
                 row_errors.extend((number, fieldname, message) for fieldname, message in exc.errors)
-        yield raws, located, row_errors
+        yield len(chunk), header, raws, located, row_errors
 
 
 def _lock(streams: list[Stream]) -> None:

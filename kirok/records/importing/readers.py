@@ -24,6 +24,9 @@ class ReadError(ValueError):
         self.path, self.row, self.message = str(path), row, message
         super().__init__(f"{path}:{row or 0}: {message}")
 
+    def __reduce__(self):
+        return (ReadError, (self.path, self.row, self.message))
+
 
 Row = tuple[int, dict]
 

@@ -11,6 +11,7 @@ kept and filled in at the end; any still unknown then are errors.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from dataclasses import dataclass
 import orjson
 from django.db import connection, models
@@ -77,6 +78,13 @@ class Conversions:
     def now(self):
         now = timezone.now()
         return connection.ops.adapt_datetimefield_value(now) if self.sqlite else now
+
+
+@lru_cache(maxsize=1 << 16)
+def date_columns(text: str) -> tuple[str, str, str]:
+    """The three stored columns of an uncertain date's canonical text (earliest, latest, type)."""
+    parsed = UncertainDate.parse(text)
+    return parsed.earliest.isoformat(), parsed.latest.isoformat(), parsed.type
 
 
 def _q(name: str) -> str:
@@ -159,9 +167,8 @@ class TypeWriter:
             if i is not None:
                 values[i] = value
             elif name in dates:
-                parsed = UncertainDate.parse(value)
                 a, b, c = dates[name]
-                values[a], values[b], values[c] = parsed.earliest.isoformat(), parsed.latest.isoformat(), parsed.type
+                values[a], values[b], values[c] = date_columns(value)
             elif name in json_:
                 values[json_[name]] = self.conv.json(value)
         for attname, pk in decoded.terms.items():

@@ -6,11 +6,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class LiveManager(models.Manager):
+class RecordQuerySet(models.QuerySet):
+    def delete(self):
+        """Tombstone each record, as ``Record.delete`` does: a bulk delete must not erase."""
+        count = 0
+        for record in self:
+            record.delete()
+            count += 1
+        return count, {self.model._meta.label: count}
+
+
+class LiveManager(models.Manager.from_queryset(RecordQuerySet)):
     """Records that are not tombstoned: what every page, search and export starts from."""
 
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+AllRecordsManager = models.Manager.from_queryset(RecordQuerySet)
 
 
 class Record(models.Model):
@@ -37,7 +50,7 @@ class Record(models.Model):
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     objects = LiveManager()
-    all_objects = models.Manager()
+    all_objects = AllRecordsManager()
 
     class Meta:
         abstract = True
