@@ -18,7 +18,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from kirok.records import exchange
-from kirok.records.fields import TermField, TermsField
+from kirok.records.fields import TermField
 from kirok.records.models import Version
 from kirok.records.registry import model_for
 from kirok.types.dates import UncertainDate
