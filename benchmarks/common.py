@@ -315,7 +315,8 @@ def report(
     mach.load_after = load()
     print(f"machine: {mach.nproc} CPUs ({mach.cpu}), memory {mach.memory}; load average before {mach.load_before}, after {mach.load_after}")
     print(f"code: {mach.commit}, Python {mach.python}"
-          + (f", KIROK_IMPORT_PROCESSES={os.environ['KIROK_IMPORT_PROCESSES']}" if os.environ.get("KIROK_IMPORT_PROCESSES") else ""))
+          + (f", KIROK_IMPORT_PROCESSES={os.environ['KIROK_IMPORT_PROCESSES']}" if os.environ.get("KIROK_IMPORT_PROCESSES") else "")
+          + (f", PYTHONPATH={os.environ['PYTHONPATH']} (not the repository's code)" if os.environ.get("PYTHONPATH") else ""))
     result = {
         "title": title, "persons": persons, "files": files, "kirok_seconds": round(kirok.seconds, 2),
         "kirok_max_rss": kirok.max_rss, "kirok_peak_tree_pss": kirok.peak_tree_pss,
@@ -328,6 +329,7 @@ def report(
         "ratio_goal_met": ratio >= GOAL_RATIO, "rss_goal_met": max(kirok.max_rss, kirok.peak_tree_pss) < GOAL_RSS,
         "command": command, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": asdict(mach), "kirok_import_processes": os.environ.get("KIROK_IMPORT_PROCESSES", ""),
+        "pythonpath": os.environ.get("PYTHONPATH", ""),
         **(extra or {}),
     }
     results = OUT / "results"
