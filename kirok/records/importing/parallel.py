@@ -24,7 +24,7 @@ def in_child(produce: Callable[[], Iterator]) -> Iterator:
     """Yield what ``produce()`` yields, computed in a forked child process."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_run, args=(produce, send), name="kirok-import-decode", daemon=True)
+    child = context.Process(target=_run, args=(produce, send, receive), name="kirok-import-decode", daemon=True)
     child.start()
     send.close()
     try:
@@ -47,7 +47,8 @@ def in_child(produce: Callable[[], Iterator]) -> Iterator:
             child.join()
 
 
-def _run(produce: Callable[[], Iterator], send) -> None:
+def _run(produce: Callable[[], Iterator], send, receive) -> None:
+    receive.close()  # else a child outlives a killed parent, blocked on a pipe it holds itself
     try:
         for item in produce():
             send.send_bytes(pickle.dumps(("item", item), pickle.HIGHEST_PROTOCOL))
