@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "kirok.records",
+    "kirok.evidence",
+    "kirok.ledger",
     "kirok.web",
 ]
 

@@ -33,14 +33,11 @@ from kirok.records.models.base import Child, Record
 from kirok.records.models.places import ONE_KM
 from kirok.records.registry import ORDER, model_for
 from kirok.types.dates import DateError, UncertainDate
+from kirok.types.errors import FieldError
 from kirok.types.text import clean, clean_line
 
 SKIPPED = {"id", "uid", "created_at", "updated_at", "deleted_at"}
 MULTI_SEPARATOR = "|"
-
-
-class FieldError(ValueError):
-    """A value that cannot be read; the message is written for the person who typed it."""
 
 
 @dataclass

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import unicodedata
 
+from kirok.types.errors import FieldError
+
+NUL_MESSAGE = "contains the NUL character (U+0000), which no database can store; remove it"
+
 
 def clean(value: str | None) -> str:
     """NFC, trimmed, internal runs of spaces kept as typed (transcripts keep their layout)."""
     if value is None:
         return ""
-    return unicodedata.normalize("NFC", str(value)).strip()
+    text = str(value)
+    if "\x00" in text:
+        raise FieldError(NUL_MESSAGE)
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def clean_line(value: str | None) -> str:

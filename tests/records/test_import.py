@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kirok.records.importing import ImportFailed, import_files
+from kirok.records.importing.readers import ReadError
 from kirok.records.models import CustomField, Event, Person, Place, Source, Version, Vocabulary
 
 from .helpers import table_fingerprint, write
@@ -226,3 +227,27 @@ def test_decoding_in_a_second_process_gives_the_same_record_and_errors(reference
             results.append(([str(e) for e in exc.value.errors], digests, rejects))
             transaction.set_rollback(True)
     assert results[0] == results[1]
+
+
+def test_a_nul_character_is_a_named_error_on_every_backend(reference, tmp_path):
+    """PostgreSQL cannot store U+0000; the documenter learns which cell holds it, not a driver error."""
+    bad = write(
+        tmp_path, "persons.jsonl",
+        '{"type":"person","external_id":"t:p1","remarks":"fictional\\u0000"}\n'
+        '{"type":"person","external_id":"t:p\\u0000","names":["김영희"]}\n',
+    )
+    before = table_fingerprint()
+    with pytest.raises(ImportFailed) as exc:
+        import_files([bad])
+    found = {(e.row, e.field) for e in exc.value.errors}
+    assert found == {(1, "remarks"), (2, "external_id")}
+    assert all("U+0000" in e.message for e in exc.value.errors)
+    assert table_fingerprint() == before
+
+
+def test_a_nul_character_in_a_csv_names_its_row_and_column(reference, tmp_path):
+    bad = write(tmp_path, "persons.csv", "external_id,remarks\nt:p1,fine\nt:p2,bad\x00\n")
+    with pytest.raises(ReadError) as exc:
+        import_files([bad])
+    assert (exc.value.row, exc.value.message.split(" ")[0]) == (3, "remarks")
+    assert Person.objects.count() == 0

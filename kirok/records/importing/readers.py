@@ -16,6 +16,8 @@ from pathlib import Path
 
 import orjson
 
+from kirok.types.text import NUL_MESSAGE
+
 
 class ReadError(ValueError):
     """The file itself cannot be read (encoding, broken JSON, not a spreadsheet)."""
@@ -38,10 +40,22 @@ def _sniff_delimiter(sample: str) -> str:
     return ";" if first.count(";") > first.count(",") else ","
 
 
+def _contains_nul(stream: io.TextIOBase) -> bool:
+    """One fast pass for U+0000 (which no database stores), so rows are searched only when needed."""
+    try:
+        while chunk := stream.read(1 << 20):
+            if "\x00" in chunk:
+                return True
+        return False
+    finally:
+        stream.seek(0)
+
+
 def read_csv_stream(stream: io.TextIOBase, name: str) -> Iterator[Row]:
     """Rows of a CSV with a header. Spreadsheet row numbers count physical lines of the file."""
     sample = stream.read(65536)
     stream.seek(0)
+    has_nul = _contains_nul(stream)
     reader = csv.reader(stream, delimiter=_sniff_delimiter(sample))
     try:
         header = next(reader)
@@ -68,6 +82,10 @@ def read_csv_stream(stream: io.TextIOBase, name: str) -> Iterator[Row]:
             continue
         if len(values) > len(header):
             raise ReadError(name, row_number, f"{len(values)} values but only {len(header)} columns in the header")
+        if has_nul:
+            for column, value in zip(header, values):
+                if "\x00" in value:
+                    raise ReadError(name, row_number, f"{column or 'a column without a header'} {NUL_MESSAGE}")
         yield row_number, dict(zip(header, values))
 
 

@@ -1,0 +1,1 @@
+"""Evidence: originals stored content-addressed and never altered, capture records, derivatives, custody."""
