@@ -16,11 +16,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from kirok.records import exchange
 from kirok.records.models import Changeset, Version
 from kirok.records.models.base import Record
 from kirok.records.registry import model_for
+
+
+changeset_closed = Signal()
+"""Sent with ``changeset=`` inside the changeset's transaction, after its versions are written
+(by ``_flush`` or by a bulk import), so that the ledger commits to them atomically with them."""
 
 
 class NoChangeset(RuntimeError):
@@ -40,6 +46,12 @@ def digest(data: dict) -> str:
     return hashlib.sha256(exchange.canonical_json(data)).hexdigest()
 
 
+def digest_of_version(version: Version) -> str:
+    """What ``version.digest`` must be: the one place that says how a stored version is hashed,
+    so the ledger's verifier and field protection agree on it."""
+    return digest(version.data)
+
+
 @contextmanager
 def changeset(*, actor: str = "", user=None, reason: str = "", kind: str = "edit", source=None):
     """Group writes into one changeset, atomically; nested calls join the outer one."""
@@ -55,6 +67,7 @@ def changeset(*, actor: str = "", user=None, reason: str = "", kind: str = "edit
         try:
             yield cs
             _flush(state)
+            changeset_closed.send(Changeset, changeset=cs)
         finally:
             _current.reset(token)
 
