@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "kirok.records",
     "kirok.evidence",
     "kirok.ledger",
+    "kirok.protection",
     "kirok.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Witness protection: compartments, protected fields, consent gate, pseudonyms, read audit, purge."""
