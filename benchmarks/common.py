@@ -286,14 +286,13 @@ def report(
 ) -> dict:
     """Print the figure, its baseline and the ratio; save them as JSON in OUT/results."""
     domain = sum(kirok_rows.values())
-    history = sum(history_rows.values())
     ratio = baseline_seconds / kirok.seconds
     records = sum(files.values())
     print()
     print(f"== {title}: {persons:,} persons with names + {files.get('act', 0):,} acts ==")
     print("input files (records): " + ", ".join(f"{k} {v:,}" for k, v in files.items()) + f"  = {records:,}")
     print("domain rows written (both sides): " + ", ".join(f"{k} {v:,}" for k, v in kirok_rows.items()) + f"  = {domain:,}")
-    print("history rows written by Kirok only: " + ", ".join(f"{k} {v:,}" for k, v in history_rows.items()))
+    print("history rows written by Kirok only: " + ", ".join(f"{k} {v:,}" for k, v in history_rows.items()) + f"  = {sum(history_rows.values()):,}")
     print()
     print(f"Kirok  `kirok import` (read, validate, normalize, resolve, write + versions): {kirok.seconds:8.1f} s  "
           f"{rate(domain, kirok.seconds):>16}  ({records / kirok.seconds:,.0f} records/s)")
