@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("kirok.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kirok.web.urls")),
 ]
