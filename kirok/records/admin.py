@@ -1,8 +1,18 @@
-"""The admin: a steward's view of every record, with edits and deletions kept in the history."""
+"""The admin: a steward's view of the records in their compartments, with edits and deletions kept
+in the history. Protected fields show empty (their values are sealed) and seal what is typed
+into them; versions show their snapshot revealed or masked for the user, never a ciphertext."""
 
+import orjson
+from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from kirok.protection import access
+from kirok.protection.principal import Principal
+from kirok.protection.reveal import Revealer
 from kirok.records import history
+from kirok.records.exchange import ROW
 from kirok.records.models import (
     Act, BiographicDetail, ChainOfEvents, Changeset, Consent, CustomField, Event, Information,
     Intervention, Involvement, Organization, OrganizationName, Person, PersonName, Place, PlaceName,
@@ -10,9 +20,29 @@ from kirok.records.models import (
 )
 
 
-class RecordAdmin(admin.ModelAdmin):
+class SealedFieldsForm(forms.ModelForm):
+    """A sealed field shows empty and may stay empty: leaving it so keeps the sealed value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sealed = (self.instance.sealed or {}) if self.instance.pk else {}
+        for name in [*sealed, *sealed.get(ROW, {}).get("names", ())]:
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].widget.attrs["placeholder"] = _("protected: type a new value to replace it")
+
+
+class InCompartments:
+    """Only records the signed-in user may see (kirok.protection.access)."""
+
+    def get_queryset(self, request):
+        return access.visible(super().get_queryset(request), Principal.of(request.user))
+
+
+class RecordAdmin(InCompartments, admin.ModelAdmin):
     """Every admin change runs in a changeset, so it is versioned like any other edit."""
 
+    form = SealedFieldsForm
     readonly_fields = ("uid", "created_at", "updated_at")
     search_fields = ("uid", "external_id")
 
@@ -32,6 +62,7 @@ class RecordAdmin(admin.ModelAdmin):
 
 class PersonNameInline(admin.TabularInline):
     model = PersonName
+    form = SealedFieldsForm
     extra = 1
 
 
@@ -123,6 +154,22 @@ class ChangesetAdmin(admin.ModelAdmin):
 class VersionAdmin(admin.ModelAdmin):
     list_display = ("record_type", "record_uid", "action", "changeset", "digest")
     list_filter = ("record_type", "action")
+    exclude = ("data",)
+
+    def get_queryset(self, request):
+        return access.visible_versions(super().get_queryset(request), Principal.of(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        principal = Principal.of(request.user)
+
+        @admin.display(description=_("snapshot"))
+        def snapshot(version):
+            revealer = Revealer(principal, "admin: version")
+            data = revealer.dict(version.record_type, version.data)
+            revealer.flush()
+            return format_html("<pre>{}</pre>", orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())
+
+        return (snapshot,)
 
     def has_change_permission(self, request, obj=None):
         return False

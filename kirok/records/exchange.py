@@ -12,6 +12,13 @@ Each field has a *kind* that says how its value is written and read:
     json            translations, custom fields, consent scopes
     children        owned rows (names, consent entries) as a list of dicts
 
+A protected value (``kirok.protection``) is never plaintext in this form: it is a sealed
+envelope ``{"$protected": {"commit": …, "kid": …, "ct": …}}`` in place of the value, read off
+the row's ``sealed`` column. An owned row (a name) seals its protected fields together: the
+item carries ``"$protected": {…, "names": [the fields inside]}`` beside its open fields. Digests
+are taken over ``commitments_only`` of a dict, so they do not change when the ciphertext is
+re-encrypted under a new key or destroyed by a purge.
+
 Empty values (None, "", [], {}) are left out of the dict, so a record's snapshot is stable and
 small. Decoding (``parse_value``) accepts what spreadsheets give: strings for everything, ``|``
 between several values, ``true``/``false``/``예``/``아니오``.
@@ -36,8 +43,12 @@ from kirok.types.dates import DateError, UncertainDate
 from kirok.types.errors import FieldError
 from kirok.types.text import clean, clean_line
 
-SKIPPED = {"id", "uid", "created_at", "updated_at", "deleted_at"}
+SKIPPED = {"id", "uid", "created_at", "updated_at", "deleted_at", "sealed"}
 MULTI_SEPARATOR = "|"
+SEALED = "$protected"
+ROW = "$row"  # key of an owned row's one envelope in its ``sealed`` column
+SEALABLE = frozenset({"text", "line", "date", "plain_date", "int", "decimal", "bool", "choice"})  # kinds a value can be sealed in
+COMMITTED = ("commit", "names")  # the part of an envelope a digest covers
 
 
 @dataclass
@@ -185,7 +196,36 @@ def _encode_all(spec: TypeSpec, obj, terms, uids) -> dict:
         value = _encode(f, obj, terms, uids)
         if not _is_empty(value):
             out[f.name] = value
+    sealed = obj.sealed
+    if sealed:
+        for name, envelope in sealed.items():
+            if name == ROW:
+                out[SEALED] = envelope
+            else:
+                out[name] = {SEALED: envelope}
     return out
+
+
+def is_sealed(value) -> bool:
+    """A sealed value: ``{"$protected": envelope}`` and nothing else (an owned row that carries
+    an envelope beside its open fields is not one)."""
+    return value.__class__ is dict and SEALED in value and len(value) == 1
+
+
+def commitments_only(value):
+    """``value`` with every sealed envelope cut down to its commitment: what a digest covers.
+
+    Ciphertext and key id are left out so that re-encryption (key rotation) and destruction
+    (purge) keep every digest, and an outsider given a redacted record can recompute it.
+    """
+    if value.__class__ is dict:
+        return {
+            k: {c: v[c] for c in COMMITTED if c in v} if k == SEALED and v.__class__ is dict else commitments_only(v)
+            for k, v in value.items()
+        }
+    if value.__class__ is list:
+        return [commitments_only(v) for v in value]
+    return value
 
 
 class UidCache:

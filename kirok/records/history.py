@@ -43,7 +43,13 @@ _current: contextvars.ContextVar[_Open | None] = contextvars.ContextVar("kirok_c
 
 
 def digest(data: dict) -> str:
-    return hashlib.sha256(exchange.canonical_json(data)).hexdigest()
+    """SHA-256 of a snapshot in canonical JSON, with sealed values cut down to their commitments.
+
+    A protected value enters the digest as ``{"$protected": {"commit": sha256(salt ‖ value)}}``:
+    the digest stays the same when the value is re-encrypted under a new key or destroyed by a
+    purge, and anyone given the redacted snapshot can recompute it (docs/protection.md).
+    """
+    return hashlib.sha256(exchange.canonical_json(exchange.commitments_only(data))).hexdigest()
 
 
 def digest_of_version(version: Version) -> str:

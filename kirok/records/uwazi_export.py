@@ -18,6 +18,7 @@ estimate loses its ``~``, a range in a single-date property keeps its start, and
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import tempfile
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kirok.records import exchange
-from kirok.records.exporting import iter_dicts
+from kirok.records.exporting import file_sha256, iter_dicts
 from kirok.records.importing.uwazi import (
     EXPORT_RANGE_SEPARATOR, EXTERNAL_PREFIX, LANGUAGE_SCRIPT, MULTI, NAME_CHILD_FIELD, PARENT_CHILD,
     TITLE_FIELDS, Mapping, Property, Thesauri, blob_path, find_mapping, read_manifest,
@@ -70,7 +71,8 @@ def _parts(text: str | None) -> tuple[str, str, bool]:
 
 
 class _Writer:
-    def __init__(self, mapping: Mapping, language: str):
+    def __init__(self, mapping: Mapping, language: str, gate):
+        self.gate = gate
         self.mapping = mapping
         self.language = language
         self.spec = exchange.type_spec(mapping.record_type)
@@ -130,7 +132,7 @@ class _Writer:
                 value = data.get(prop.field)
                 wanted.setdefault(target, set()).update(value if isinstance(value, list) else [value] if value else [])
         for target, uids in wanted.items():
-            self.titles[target] = _titles_of(target, sorted(uids))
+            self.titles[target] = _titles_of(target, sorted(uids), self.gate)
 
     def row(self, data: dict, manifest: list[dict], file_languages: list[str], attachments: bool) -> dict[str, str]:
         m = self.mapping
@@ -260,17 +262,18 @@ class _Writer:
         return label
 
 
-def _titles_of(record_type: str, uids: list[str]) -> dict[str, str]:
-    """Kirok id -> the title Uwazi knows the record by (its first name, for a person)."""
+def _titles_of(record_type: str, uids: list[str], gate) -> dict[str, str]:
+    """Kirok id -> the title Uwazi knows the record by: for a person, its first name where the
+    gate reveals names, else its pseudonym."""
     model = model_for(record_type)
     titles: dict[str, str] = {}
     for start in range(0, len(uids), 500):
         part = uids[start:start + 500]
         if record_type == "person":
-            rows = model.all_objects.filter(uid__in=part).order_by("names__id").values_list("uid", "names__full_name")
-            for uid, name in rows:
-                if name:
-                    titles.setdefault(str(uid), name)
+            for data in iter_dicts("person", restrict=lambda qs, part=part: gate.queryset("person", qs.filter(uid__in=part))):
+                title = gate.person_label(data)
+                if title:
+                    titles[data["id"]] = title
             continue
         fields = TITLE_FIELDS[record_type]
         for values in model.all_objects.filter(uid__in=part).values_list("uid", *fields):
@@ -282,13 +285,19 @@ def _titles_of(record_type: str, uids: list[str]) -> dict[str, str]:
 
 def export_uwazi(
     folder: Path, what: str, *, language: str | None = None, with_files: bool = False, mapping: str | Path | None = None,
+    principal=None, scope: str = "internal", purpose: str = "",
 ) -> UwaziExport:
     """Write ``<folder>/<record type>.uwazi.csv`` (or ``.uwazi.zip`` with the files) for the live
-    records of the type ``what`` names (a record type or a mapping name), using its mapping."""
+    records of the type ``what`` names (a record type or a mapping name), using its mapping,
+    through the consent gate (``kirok.records.exporting.export_all`` says how)."""
+    from kirok.protection.gate import Gate
+    from kirok.protection.principal import Principal
+
     chosen = find_mapping(name=mapping or what)
-    writer = _Writer(chosen, (language or chosen.language).lower())
+    gate = Gate(principal=principal or Principal.console(), scope=scope, destination=str(Path(folder).resolve()), purpose=purpose)
+    writer = _Writer(chosen, (language or chosen.language).lower(), gate)
     rtype = chosen.record_type
-    records = list(iter_dicts(rtype))
+    records = [gate.release(rtype, data) for data in iter_dicts(rtype, restrict=functools.partial(gate.queryset, rtype))]
     writer.plan(records)
     writer.prime_titles(records)
     manifests = {data["id"]: read_manifest(rtype, data["id"]) for data in records}
@@ -326,6 +335,7 @@ def export_uwazi(
                                 continue
                             archive.write(source, entry["name"])
                             written[entry["name"]] = entry["sha256"]
+        gate.close({target.name: file_sha256(tmp)})
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

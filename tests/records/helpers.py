@@ -16,6 +16,21 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def plain(record) -> dict:
+    """A record's exchange form with its protected values opened: what the console operator sees.
+    Protected values are sealed at rest (kirok.protection), so their columns are empty."""
+    from kirok.protection.sealing import opened
+    from kirok.records.exchange import to_dict
+
+    return opened(record.record_type, to_dict(record))
+
+
+def plain_version(version) -> dict:
+    from kirok.protection.sealing import opened
+
+    return opened(version.record_type, version.data)
+
+
 def table_fingerprint() -> dict[str, int]:
     """Row counts of every table the record owns, to prove an import left nothing behind."""
     counts = {"versions": Version.objects.count(), "changesets": Changeset.objects.count()}

@@ -9,12 +9,22 @@ from kirok.records import history
 from kirok.records.models import Person, PersonName, Version
 from kirok.records.services import delete_record, restore_record
 
+from .helpers import plain, plain_version
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def documenter():
-    return get_user_model().objects.create_user("documenter")
+def documenter(settings):
+    """A documenter in the workspace's default compartment, where new records go."""
+    from kirok.accounts.services import create_user
+    from kirok.protection.compartments import add_member, default_compartment
+    from kirok.protection.principal import Principal
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user, _ = create_user("documenter", "documenter")
+    add_member(default_compartment(), user, principal=Principal.console("test"))
+    return user
 
 
 def _person(user, name="김철"):
@@ -35,7 +45,8 @@ def test_creating_a_person_with_names_makes_one_version_of_the_whole_record(docu
     (version,) = history.versions(person)
     assert version.action == "create"
     assert version.changeset.user == documenter and version.changeset.reason == "interview 12"
-    assert version.data["names"] == [{"full_name": "김철", "script": "Hang"}]
+    assert plain_version(version)["names"] == [{"full_name": "김철", "script": "Hang"}]
+    assert "김철" not in repr(version.data)  # sealed: no plaintext in the history
     assert version.digest == history.digest(version.data)
 
 
@@ -49,7 +60,7 @@ def test_an_edit_makes_a_version_and_the_diff_names_the_fields(documenter):
         person.save()
     first, second = history.versions(person)
     assert second.action == "update"
-    assert history.diff(first.data, second.data) == {
+    assert history.diff(plain_version(first), plain_version(second)) == {
         "names": ([{"full_name": "김철", "script": "Hang"}], [{"full_name": "김철수", "script": "Hang"}]),
         "occupation": (None, "miner"),
     }
@@ -82,7 +93,7 @@ def test_revert_brings_back_an_old_version_as_a_new_one(reference, documenter):
         name.save()
     first = history.versions(person).first()
     history.revert(person, first, user=documenter, reason="undo wrong edit")
-    assert person.names.get().full_name == "김철"
+    assert plain(person)["names"][0]["full_name"] == "김철"
     assert [v.action for v in history.versions(person)] == ["create", "update", "update"]
     assert Version.objects.order_by("-id").first().changeset.kind == "revert"
 

@@ -171,8 +171,10 @@ def import_streams(
 
 
 def _import_streams(streams, *, user, actor, reason, kind, skip_bad, rejects_dir, progress) -> ImportReport:
+    from kirok.protection.sealing import Sealer
+
     streams = sorted(streams, key=lambda s: ORDER.index(s.record_type))
-    decoder = Decoder()
+    decoder = Decoder(sealer=Sealer())  # made here, so a forked decoding process inherits the keys
     errors: list[RowError] = []
     rejected_raw: dict[str, list[tuple[int, dict, str]]] = {}
     report_streams = {s.name: s for s in streams}
@@ -183,7 +185,7 @@ def _import_streams(streams, *, user, actor, reason, kind, skip_bad, rejects_dir
             rejected_raw.setdefault(stream_name, []).append((row, raw, f"{fieldname}: {message}"))
 
     with history.changeset(user=user, actor=actor or "import", kind=kind, reason=reason) as cs:
-        writer = Writer(cs.pk)
+        writer = Writer(cs.pk, decoder.sealer)
         _lock(streams)
         for stream in streams:
             done = 0
@@ -294,8 +296,9 @@ def apply_snapshot(record_type: str, data: dict) -> None:
     cs = history.current()
     if cs is None:
         raise history.NoChangeset("apply_snapshot needs an open changeset")
-    decoded = Decoder().decode(record_type, data)
-    writer = Writer(cs.pk)
+    decoder = Decoder()
+    decoded = decoder.decode(record_type, data)
+    writer = Writer(cs.pk, decoder.sealer)
     problems = writer.write(record_type, [Located(("snapshot", 1), decoded)]) + writer.finish()
     if problems:
         raise ImportFailed([RowError(w[0], w[1], f, m) for w, f, m in problems])

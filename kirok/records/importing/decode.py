@@ -14,10 +14,24 @@ import uuid
 from dataclasses import dataclass, field
 
 from kirok.records import exchange
-from kirok.records.exchange import FieldError, FieldSpec, TypeSpec
+from kirok.records.exchange import SEALED, FieldError, FieldSpec, TypeSpec
 from kirok.types.text import clean_line, script_of
 
 KIROK_NAMESPACE = uuid.UUID("6f1c8f3e-4b0e-5d1a-9c0e-6b69726f6b00")
+
+
+def _checked_envelope(value: dict) -> dict:
+    """A sealed value as it arrives ({"$protected": {...}}): well-formed, or a FieldError. Whether
+    it opens here is for the sealer to say, once the record's id is known."""
+    envelope = value[SEALED]
+    if (
+        len(value) != 1 or not isinstance(envelope, dict) or not isinstance(envelope.get("commit"), str)
+        or len(envelope["commit"]) != 64 or not set(envelope) <= {"commit", "kid", "ct", "names"}
+        or ("ct" in envelope) != ("kid" in envelope)
+        or not isinstance(envelope.get("names", []), list) or not all(isinstance(n, str) for n in envelope.get("names", []))
+    ):
+        raise FieldError('a sealed value is {"$protected": {"commit": …, "kid": …, "ct": …}}')
+    return {SEALED: {k: (list(v) if k == "names" else str(v)) for k, v in envelope.items()}}
 
 
 def uid_for_external_id(record_type: str, external_id: str) -> str:
@@ -65,6 +79,8 @@ class Decoded:
     many_terms: dict[str, list[int]] = field(default_factory=dict)  # field -> term ids
     children: dict[str, list[dict]] = field(default_factory=dict)   # accessor -> rows of column values
     given_id: bool = False
+    sealed: dict[str, dict] = field(default_factory=dict)  # field -> envelope: the row's ``sealed`` column
+    blind: set[str] | None = None  # blind-index tokens of the record, when its type has any
 
 
 class RowErrors(Exception):
@@ -96,9 +112,20 @@ class Decoder:
 
     IGNORED = {"type"}
 
-    def __init__(self, vocabularies: Vocabularies | None = None, custom: CustomFields | None = None):
+    def __init__(self, vocabularies: Vocabularies | None = None, custom: CustomFields | None = None, sealer=None):
         self.vocab = vocabularies or Vocabularies()
         self.custom = custom or CustomFields.load()
+        self._sealer = sealer
+
+    @property
+    def sealer(self):
+        """Seals protected values (kirok.protection); an import makes it before it forks, so the
+        decoding process holds the keys."""
+        if self._sealer is None:
+            from kirok.protection.sealing import Sealer
+
+            self._sealer = Sealer()
+        return self._sealer
 
     def decode(self, record_type: str, raw: dict) -> Decoded:
         spec = exchange.type_spec(record_type)
@@ -126,6 +153,10 @@ class Decoder:
         if not out.given_id:
             ext = out.data.get("external_id")
             out.data["id"] = uid_for_external_id(record_type, ext) if ext else str(uuid.uuid4())
+        try:
+            self.sealer.seal(out)
+        except FieldError as exc:
+            raise RowErrors([(getattr(exc, "field", "id"), str(exc))]) from None
         return out
 
     def _gather(self, record_type: str, raw: dict, by_name: dict, errors: list) -> dict:
@@ -159,6 +190,10 @@ class Decoder:
         return result
 
     def _decode_field(self, f: FieldSpec, value, out: Decoded) -> None:
+        if exchange.is_sealed(value) and f.kind in exchange.SEALABLE:
+            out.data[f.name] = checked = _checked_envelope(value)
+            out.sealed[f.name] = checked[SEALED]
+            return
         if f.kind == "children":
             rows, data = self._decode_children(f.children, exchange.parse_value(f, value) or [])
             out.children[f.name] = rows
@@ -191,6 +226,10 @@ class Decoder:
                 raise FieldError(f"item {index} must be an object")
             row, clean = {}, {}
             for key, value in item.items():
+                if key == SEALED:  # the row's protected fields, sealed together
+                    envelope = _checked_envelope({SEALED: value})[SEALED]
+                    clean[SEALED] = envelope
+                    continue
                 f = by_name.get(key)
                 if f is None:
                     raise FieldError(f"item {index}: unknown field {key!r}; known: {', '.join(by_name)}")
@@ -213,8 +252,10 @@ class Decoder:
                     clean[name] = default
                     row[by_name[name].attname] = default
             self._complete_child(spec, row, clean, index)
+            if SEALED in clean:
+                row["sealed"] = {exchange.ROW: clean[SEALED]}
             rows.append(row)
-            data.append({f.name: clean[f.name] for f in spec.fields if f.name in clean})
+            data.append({f.name: clean[f.name] for f in spec.fields if f.name in clean} | ({SEALED: clean[SEALED]} if SEALED in clean else {}))
         return rows, data
 
     @staticmethod
@@ -229,7 +270,12 @@ class Decoder:
     @staticmethod
     def _complete_child(spec: TypeSpec, row: dict, clean: dict, index: int) -> None:
         names = spec.by_name
+        sealed = clean.get(SEALED, {}).get("names", ())
         if "full_name" in names:
+            if "full_name" in sealed:
+                if not clean.get("script"):
+                    raise FieldError(f"item {index}: a sealed name needs its script (Hang, Hani, Latn, Zyyy)")
+                return
             if not clean.get("full_name"):
                 raise FieldError(f"item {index}: a name needs full_name")
             if not clean.get("script"):
@@ -250,7 +296,7 @@ class Decoder:
                 )
             if value in ("", None, []):
                 continue
-            result[key] = self._custom_value(cf, value)
+            result[key] = _checked_envelope(value) if exchange.is_sealed(value) else self._custom_value(cf, value)
         for key, cf in defs.items():
             if cf.required and key not in result:
                 raise FieldError(f"custom field {key!r} is required")

@@ -64,6 +64,8 @@ def read_csv_stream(stream: io.TextIOBase, name: str) -> Iterator[Row]:
     except csv.Error as exc:
         raise ReadError(name, 1, f"not a CSV file ({exc})") from None
     header = [h.lstrip("\ufeff").strip() for h in header]
+    if has_nul and any("\x00" in h for h in header):
+        raise ReadError(name, 1, f"the header {NUL_MESSAGE}")
     seen = set()
     for h in header:
         if h in seen:

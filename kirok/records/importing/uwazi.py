@@ -975,7 +975,10 @@ class UwaziFile:
                 row.data[prop.fields[1]] = label
 
     def _existing(self, rows: list[_Row]) -> dict[str, dict]:
-        """Kirok id -> exchange dict of the live records these rows update."""
+        """Kirok id -> exchange dict of the live records these rows update, protected values
+        opened to be compared with the file's (they are sealed again on the way in)."""
+        from kirok.protection.sealing import opened
+
         model = model_for(self.mapping.record_type)
         externals = [r.external_id for r in rows if r.external_id]
         uids = [r.given_uid for r in rows if r.given_uid]
@@ -987,7 +990,7 @@ class UwaziFile:
         for key, values in (("external_id__in", externals), ("uid__in", uids)):
             for start in range(0, len(values), 500):
                 for obj in model.objects.filter(**{key: values[start:start + 500]}).prefetch_related(*related):
-                    data = exchange.to_dict(obj, terms)
+                    data = opened(self.mapping.record_type, exchange.to_dict(obj, terms))
                     found[data["id"]] = data
                     if obj.external_id:
                         self._uid_by_external[obj.external_id] = data["id"]
@@ -1078,7 +1081,7 @@ class UwaziFile:
         data.update({k: v for k, v in row.data.items() if not exchange._is_empty(v)})
         if row.names or "names" in covered:
             key = NAME_CHILD_FIELD.get(self.mapping.record_type, "full_name")
-            before = {item.get(key): item for item in (existing or {}).get("names", [])}
+            before = {item.get(key): item for item in (existing or {}).get("names", []) if isinstance(item.get(key), str)}
             names = list(dict.fromkeys(n for n in row.names if n))
             if names:
                 data["names"] = [before.get(n) or {key: n} for n in names]

@@ -11,6 +11,7 @@ kept and filled in at the end; any still unknown then are errors.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from dataclasses import dataclass
 import orjson
@@ -87,6 +88,19 @@ def date_columns(text: str) -> tuple[str, str, str]:
     return parsed.earliest.isoformat(), parsed.latest.isoformat(), parsed.type
 
 
+_CIPHERTEXT = re.compile(rb',"ct":"[^"]*","kid":"[^"]*"')
+
+
+def _digest(payload: bytes) -> str:
+    """``history.digest(data)``, computed on the canonical bytes already made: an envelope is
+    ``{"commit":…,"ct":…,"kid":…}`` in sorted-key JSON, so cutting ``,"ct":…,"kid":…`` out of it
+    leaves exactly the commitments-only JSON (a quote inside a string is escaped, so the pattern
+    cannot match inside a value). tests/protection checks the two agree."""
+    if b'"$protected"' in payload:
+        return hashlib.sha256(_CIPHERTEXT.sub(b"", payload)).hexdigest()
+    return hashlib.sha256(payload).hexdigest()
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -157,12 +171,18 @@ class TypeWriter:
         self.ref_index = {f.name: index[f.name] for f in self.columns if isinstance(f, models.ForeignKey) and not isinstance(f, TermField)}
         self.id_index, self.uid_index = index["id"], index["uid"]
         self.stamp_index = (index["created_at"], index["updated_at"])
+        self.sealed_index = index["sealed"]
 
     def row_values(self, decoded: Decoded, refs: dict, now) -> list:
         values = list(self.template)
         data = decoded.data
         plain, dates, json_ = self.plain, self.dates, self.json
+        sealed = decoded.sealed
+        if sealed:
+            values[self.sealed_index] = self.conv.json(sealed)
         for name, value in data.items():
+            if sealed and name in sealed:
+                continue  # its column stays empty: the value is sealed (kirok.protection)
             i = plain.get(name)
             if i is not None:
                 values[i] = value
@@ -269,7 +289,10 @@ class Outcome:
 class Writer:
     """Writes chunks of decoded rows inside the import's transaction."""
 
-    def __init__(self, changeset_id: int):
+    def __init__(self, changeset_id: int, sealer=None):
+        from kirok.protection.importing import ImportProtection
+
+        self.protection = ImportProtection(sealer)
         self.conv = Conversions()
         self.allocator = Allocator()
         self.resolver = Resolver(self.conv)
@@ -314,11 +337,13 @@ class Writer:
                 versions.append(self._version(located.decoded, "create"))
             bulk_insert(tw.table, tw.column_names, params)
             self._write_dependents(tw, list(zip(pks, new_rows)), resolved)
+            self.protection.created(record_type, pks, [r.decoded for r in new_rows])
             outcome.created += len(new_rows)
 
         # Records already in the workspace: update only what changed
         if old_rows:
-            last = self._last_digests(tw, [r.decoded.data["id"] for r in old_rows])
+            sealed = self.protection.seals(record_type) or any(r.decoded.sealed for r in old_rows)
+            last = self._last_digests(tw, [r.decoded.data["id"] for r in old_rows], sealed)
             changed = []
             for located in old_rows:
                 pk, deleted = existing[located.decoded.data["id"]]
@@ -326,10 +351,12 @@ class Writer:
                     errors.append((located.where, "id", f"{record_type} {located.decoded.data['id']} was deleted; restore it before importing over it"))
                     continue
                 uid = located.decoded.data["id"]
-                digest, changeset_id = last.get(uid, (None, None))
+                digest, changeset_id, stored = last.get(uid, (None, None, None))
                 if changeset_id == self.changeset_id:
                     errors.append((located.where, "id", f"the same {record_type} appears twice in this import"))
                     continue
+                if stored is not None:
+                    self.protection.reuse(located.decoded, stored)
                 version = self._version(located.decoded, "update")
                 if digest == version[-1]:
                     outcome.unchanged += 1
@@ -348,6 +375,7 @@ class Writer:
                     cur.executemany(tw.update_sql, params)
                 self._clear_dependents(tw, [pk for pk, _ in changed])
                 self._write_dependents(tw, changed, resolved)
+                self.protection.updated(record_type, [(pk, located.decoded) for pk, located in changed])
                 outcome.updated += len(changed)
 
         bulk_insert(Version._meta.db_table, self.version_columns, versions)
@@ -357,7 +385,7 @@ class Writer:
         payload = exchange.canonical_json(decoded.data)
         return (
             self.changeset_id, decoded.record_type, self.conv.uid(decoded.data["id"]), action,
-            payload.decode(), hashlib.sha256(payload).hexdigest(),
+            payload.decode(), _digest(payload),
         )
 
     def _existing(self, tw: TypeWriter, rows: list[Located], errors: list) -> dict[str, tuple[int, bool]]:
@@ -379,6 +407,8 @@ class Writer:
                 if uid != data["id"] and r.decoded.given_id:
                     errors.append((r.where, "external_id", f"{ext!r} belongs to another record ({uid})"))
                     continue
+                if uid != data["id"]:
+                    self.protection.rebind(r.decoded, uid)
                 data["id"] = uid
                 result[uid] = (pk, deleted)
             elif data["id"] in by_uid:
@@ -389,15 +419,16 @@ class Writer:
                 result[data["id"]] = (pk, deleted)
         return result
 
-    def _last_digests(self, tw: TypeWriter, uids: list[str]) -> dict[str, tuple[str, int]]:
-        """uid -> (digest, changeset id) of each record's latest version."""
+    def _last_digests(self, tw: TypeWriter, uids: list[str], with_data: bool = False) -> dict[str, tuple]:
+        """uid -> (digest, changeset id, snapshot or None) of each record's latest version; the
+        snapshot only when protected values need comparing with the stored ones."""
         found = {}
+        columns = ["record_uid", "digest", "changeset_id", *(["data"] if with_data else [])]
         for part in _chunks(uids, 900):
-            for uid, digest, changeset_id in (
-                Version.objects.filter(record_type=tw.record_type, record_uid__in=part)
-                .order_by("id").values_list("record_uid", "digest", "changeset_id")
+            for uid, digest, changeset_id, *data in (
+                Version.objects.filter(record_type=tw.record_type, record_uid__in=part).order_by("id").values_list(*columns)
             ):
-                found[str(uid)] = (digest, changeset_id)
+                found[str(uid)] = (digest, changeset_id, data[0] if data else None)
         return found
 
     @staticmethod
@@ -548,8 +579,9 @@ class Writer:
                 for pk, changeset_id, uid, data in rows:
                     if changeset_id != self.changeset_id:
                         continue
-                    payload = exchange.canonical_json({**data, **fixes[str(uid)]})
-                    params.append((payload.decode(), hashlib.sha256(payload).hexdigest(), pk))
+                    data = {**data, **fixes[str(uid)]}
+                    payload = exchange.canonical_json(data)
+                    params.append((payload.decode(), _digest(payload), pk))
         with connection.cursor() as cur:
             cur.executemany(
                 f"UPDATE {_q(Version._meta.db_table)} SET {_q('data')} = %s, {_q('digest')} = %s WHERE {_q('id')} = %s",

@@ -34,7 +34,7 @@ class Person(Record):
 
     def __str__(self) -> str:
         names = list(self.names.all()[:1])
-        return names[0].full_name if names else str(self.uid)
+        return (names[0].full_name if names else "") or str(self.uid)  # a protected name is sealed, its column empty
 
 
 class PersonName(Child):

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kirok.protection.compartments import CompartmentError, assigning
+from kirok.protection.keys import KeyringError, require_workspace
 from kirok.records.demo import DemoSet, external_id, streams, write_files
 from kirok.records.importing import ImportFailed, import_streams
 from kirok.records.progress import progress_bar
@@ -21,9 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--size", type=int, required=True, help="number of persons (other records scale with it)")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument("--output", type=Path, help="write <type>.jsonl files into this folder instead of importing")
+        parser.add_argument(
+            "--compartment", action="append", default=[], metavar="KEY",
+            help="compartment the demo records go into (repeatable; default: the workspace's default)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, size, seed, output, no_progress, **options):
+    def handle(self, *args, size, seed, output, no_progress, compartment, **options):
         if size < 1:
             raise CommandError("--size must be at least 1")
         started = time.monotonic()
@@ -37,7 +43,8 @@ class Command(BaseCommand):
             return
         self._check_workspace(demo)
         try:
-            with progress_bar(not no_progress) as update:
+            require_workspace()
+            with assigning(compartment), progress_bar(not no_progress) as update:
                 report = import_streams(
                     streams(demo), actor="kirok demo-data", kind="demo",
                     reason=f"fictional demo data: {size} persons, seed {seed}", progress=update,
@@ -46,6 +53,8 @@ class Command(BaseCommand):
             for error in exc.errors[:50]:
                 sys.stderr.write(f"{error}\n")
             raise CommandError(f"{len(exc.errors)} problem(s) in the generated demo set; nothing was imported") from None
+        except (CompartmentError, KeyringError) as exc:
+            raise CommandError(str(exc)) from None
         self._summary(counts, started)
         created, updated, unchanged = report.created, report.updated, report.unchanged
         self.stdout.write(

@@ -1,43 +1,44 @@
 import orjson
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from kirok.protection import access
+from kirok.protection.principal import AccessDenied, NotFound, Principal
 from kirok.records import history
-from kirok.records.exchange import canonical_uuid
-from kirok.records.registry import ORDER, model_for
-
-
-def find_record(ref: str):
-    """A record of any type by its Kirok id or external id, tombstoned ones included."""
-    uid = canonical_uuid(ref.strip())
-    for record_type in ORDER:
-        model = model_for(record_type)
-        found = model.all_objects.filter(**({"uid": uid} if uid else {"external_id": ref.strip()})).first()
-        if found:
-            return found
-    raise CommandError(f"no record with id or external id {ref!r}")
+from kirok.records.services import record_history
 
 
 class Command(BaseCommand):
-    help = "List a record's versions (who, when, why) and what each changed."
+    help = (
+        "List a record's versions (who, when, why) and what each changed. Protected values show in "
+        "plaintext only to roles that may see them (the read is audited); without --user, to the console operator."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("record", help="Kirok id or external id")
         parser.add_argument("--full", action="store_true", help="print each version's whole snapshot too")
+        parser.add_argument("--user", default="", help="read as this Kirok user (their role and compartments)")
+        parser.add_argument("--actor", default="", help="name the console operator in the read audit (default: login name)")
 
-    def handle(self, *args, record, full, **options):
-        obj = find_record(record)
+    def handle(self, *args, record, full, user, actor, **options):
+        try:
+            principal = Principal.resolve(username=user, actor=actor)
+            obj = access.find(record, principal)
+            versions = record_history(obj, user=principal, purpose="kirok history")
+        except (NotFound, AccessDenied) as exc:
+            raise CommandError(str(exc) if isinstance(exc, AccessDenied) else _("no record with id or external id %(ref)r") % {"ref": record}) from None
         state = "deleted" if obj.deleted_at else "live"
         self.stdout.write(f"{obj.record_type} {obj.uid} ({state})")
         previous = None
-        for version in history.versions(obj):
+        for version, data in versions:
             cs = version.changeset
             self.stdout.write(f"\n#{version.pk} {version.action} {cs.at:%Y-%m-%d %H:%M:%S} by {cs.actor} — {cs.reason or cs.kind}")
             self.stdout.write(f"  sha256 {version.digest}")
-            for field, (before, after) in history.diff(previous, version.data).items():
+            for field, (before, after) in history.diff(previous, data).items():
                 self.stdout.write(f"  {field}: {_short(before)} → {_short(after)}")
             if full:
-                self.stdout.write("  " + orjson.dumps(version.data, option=orjson.OPT_SORT_KEYS).decode())
-            previous = version.data
+                self.stdout.write("  " + orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode())
+            previous = data
 
 
 def _short(value) -> str:

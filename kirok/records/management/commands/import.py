@@ -3,6 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kirok.protection.compartments import CompartmentError, assigning
+from kirok.protection.keys import KeyringError, require_workspace
 from kirok.records.importing import ImportFailed, ReadError, import_files
 from kirok.records.progress import progress_bar
 from kirok.records.registry import ORDER
@@ -21,11 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--skip-bad", action="store_true", help="land the good rows; write the bad ones to rejects files")
         parser.add_argument("--rejects-dir", type=Path, default=Path("."), help="where rejects files go (default: here)")
         parser.add_argument("--reason", default="", help="why this import is made (kept in the history)")
+        parser.add_argument(
+            "--compartment", action="append", default=[], metavar="KEY",
+            help="compartment the new sources, events and persons go into (repeatable; default: the workspace's default)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, files, type, format, skip_bad, rejects_dir, reason, no_progress, **options):
+    def handle(self, *args, files, type, format, skip_bad, rejects_dir, reason, no_progress, compartment, **options):
         try:
-            with progress_bar(not no_progress) as update:
+            require_workspace()
+            with assigning(compartment), progress_bar(not no_progress) as update:
                 report = import_files(
                     files, actor="kirok import", reason=reason, record_type=type, fmt=format,
                     skip_bad=skip_bad, rejects_dir=rejects_dir, progress=update,
@@ -39,7 +46,7 @@ class Command(BaseCommand):
                 f"{len(exc.errors)} problem(s); nothing was imported. Fix the rows above, "
                 "or land the good rows with --skip-bad."
             ) from None
-        except ReadError as exc:
+        except (ReadError, CompartmentError, KeyringError) as exc:
             raise CommandError(f"{exc}; nothing was imported") from None
         for type_, outcome in report.outcomes.items():
             self.stdout.write(f"{type_}: {outcome.created} created, {outcome.updated} updated, {outcome.unchanged} unchanged")

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from kirok.protection.keys import keyring
 from kirok.records.reference import load_reference_data
 
 
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         workspace.ensure()
         workspace.secret_key()  # written into the key folder on first init
         self.stdout.write(f"Workspace: {workspace.home}")
+        keyring().ensure()
+        self.stdout.write(f"Protection keys: {keyring().folder}")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database: migrations applied")
         summary = load_reference_data()

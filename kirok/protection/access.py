@@ -1,0 +1,161 @@
+"""Who may see which record: compartments, the records that hang off them, and break-glass.
+
+The rule, deny by default:
+
+* a **source, event or person** is visible to a user who holds ``read_records`` and is a member
+  of one of its compartments, or who holds an open break-glass grant for it;
+* a record that **hangs off** others is visible when every one of them that it names is visible
+  (``ANCHORS``): an act needs its event and its victim, an involvement its act and its
+  perpetrator, information its source and what it is about, a biographic detail both persons,
+  a chain both events, an intervention its event, victim and intervening person;
+* **owned rows** (names, consent entries) are visible with their record;
+* **places and organizations** are the shared gazetteer and institution registry: visible to
+  every user who holds ``read_records``.
+
+``visible`` filters a queryset; ``get`` and ``check`` answer for one record and raise
+``NotFound`` for a record that exists but is out of reach exactly as for one that does not, so
+guessing ids reveals nothing. The operator at the console passes (see ``principal``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kirok.records.exchange import canonical_uuid
+from kirok.records.models.base import Child
+from kirok.records.registry import ORDER, model_for
+
+from . import policy, signals
+from .models import BreakGlass, Membership, RecordCompartment
+from .models.compartments import COMPARTMENTED
+from .principal import AccessDenied, NotFound, Principal
+
+PUBLIC = ("place", "organization")
+ANCHORS = {
+    "act": ("event", "victim"),
+    "involvement": ("act", "perpetrator"),
+    "information": ("source", "event", "act", "person"),
+    "biographic_detail": ("person", "related_person"),
+    "chain_of_events": ("event", "related_event"),
+    "intervention": ("event", "victim", "intervening_person"),
+}
+
+
+def visible(queryset, principal: Principal, capability: str = "read_records"):
+    """The records of ``queryset`` the principal may see (none without ``capability``)."""
+    if principal.operator:
+        return queryset
+    if not principal.can(capability):
+        return queryset.none()
+    return queryset.filter(_condition(queryset.model, principal))
+
+
+def _condition(model, principal: Principal) -> Q:
+    if issubclass(model, Child):
+        owner = model._meta.get_field(model.owner_field).related_model
+        return Q(**{f"{model.owner_field}__in": visible(owner.all_objects.all(), principal).values("pk")})
+    record_type = model.record_type
+    if record_type in PUBLIC:
+        return Q()
+    if record_type in COMPARTMENTED:
+        return _holders(record_type, principal)
+    condition = Q()
+    for name in ANCHORS[record_type]:
+        field = model._meta.get_field(name)
+        reachable = Q(**{f"{field.attname}__in": visible(field.related_model.all_objects.all(), principal).values("pk")})
+        condition &= reachable if not field.null else (Q(**{f"{field.attname}__isnull": True}) | reachable)
+    return condition
+
+
+def _holders(record_type: str, principal: Principal) -> Q:
+    mine = Membership.objects.filter(user_id=principal.user_id).values("compartment_id")
+    in_compartments = RecordCompartment.objects.filter(record_type=record_type, compartment_id__in=mine).values("record_id")
+    granted = BreakGlass.objects.filter(
+        user_id=principal.user_id, record_type=record_type, closed_at__isnull=True, expires_at__gt=timezone.now()
+    ).values("record_id")
+    return Q(pk__in=in_compartments) | Q(pk__in=granted)
+
+
+def visible_versions(queryset, principal: Principal):
+    """History versions of the records the principal may see."""
+    if principal.operator:
+        return queryset
+    condition = Q(pk__in=[])
+    for record_type in ORDER:
+        reachable = visible(model_for(record_type).all_objects.all(), principal).values("uid")
+        condition |= Q(record_type=record_type, record_uid__in=reachable)
+    return queryset.filter(condition)
+
+
+def get(record_type: str, ref: str, principal: Principal, *, deleted: bool = False):
+    """One record by Kirok id or external id, if the principal may see it; else NotFound."""
+    if record_type not in ORDER:
+        raise NotFound(ref)
+    model = model_for(record_type)
+    manager = model.all_objects if deleted else model.objects
+    uid = canonical_uuid(ref.strip())
+    found = visible(manager.filter(**({"uid": uid} if uid else {"external_id": ref.strip()})), principal).first()
+    if found is None:
+        raise NotFound(_("no %(type)s %(ref)s") % {"type": record_type, "ref": ref})
+    return found
+
+
+def find(ref: str, principal: Principal, *, deleted: bool = True):
+    """A record of any type by Kirok id or external id (``kirok history ID``); else NotFound."""
+    for record_type in ORDER:
+        try:
+            return get(record_type, ref, principal, deleted=deleted)
+        except NotFound:
+            continue
+    raise NotFound(_("no record %(ref)s") % {"ref": ref})
+
+
+def check(record, principal: Principal) -> None:
+    if not visible(type(record).all_objects.filter(pk=record.pk), principal).exists():
+        raise NotFound(_("no %(type)s %(ref)s") % {"type": record.record_type, "ref": record.uid})
+
+
+def require_write(record, principal: Principal) -> None:
+    """A change to ``record``: the capability, and the record within reach (else NotFound)."""
+    check(record, principal)
+    principal.require("write_records")
+
+
+def break_glass(record, principal: Principal, *, reason: str, minutes: int | None = None) -> BreakGlass:
+    """Open one source, event or person outside the principal's compartments, for a while.
+
+    The reason is required and kept; the grant ends by itself; the ledger hears of it.
+    """
+    principal.require("break_glass")
+    if principal.operator:
+        raise AccessDenied(_("the console operator reaches every record already; break-glass is for users"))
+    if not reason.strip():
+        raise ValueError(_("say why you need this record: break-glass access requires a reason"))
+    if record.record_type not in COMPARTMENTED:
+        raise ValueError(
+            _("break-glass opens a source, an event or a person; %(type)s records follow what they hang off")
+            % {"type": record.record_type}
+        )
+    default, longest = policy.break_glass_minutes()
+    minutes = minutes or default
+    if not 0 < minutes <= longest:
+        raise ValueError(_("break-glass access lasts at most %(max)s minutes") % {"max": longest})
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlass.objects.create(
+            user=principal.user, record_type=record.record_type, record_id=record.pk, record_uid=record.uid,
+            reason=reason.strip(), opened_at=now, expires_at=now + timedelta(minutes=minutes),
+        )
+        signals.break_glass.send(BreakGlass, grant=grant)
+    return grant
+
+
+def close_break_glass(grant: BreakGlass) -> None:
+    if grant.closed_at is None:
+        grant.closed_at = timezone.now()
+        grant.save(update_fields=["closed_at"])
