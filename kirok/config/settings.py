@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "kirok.evidence",
     "kirok.ledger",
     "kirok.protection",
+    "kirok.bundles",
+    "kirok.search",
     "kirok.web",
 ]
 
