@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kirok.protection",
     "kirok.bundles",
     "kirok.search",
+    "kirok.linkage",
     "kirok.web",
 ]
 
