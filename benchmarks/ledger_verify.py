@@ -13,8 +13,10 @@ fictional person snapshot and its SHA-256, written with ``sqlite3`` as an import
    changeset is logged, the checkpoint's root, signature and key.
    Then ``kirok ledger verify --log-only``: the log alone (entries, leaves, nodes, head,
    checkpoint), trusting what the entries log.
-2. **baseline**: in this process, ``hashlib.sha256(b"\\x00" + leaf_bytes).digest()`` over the N
-   encoded entries in a Python loop (the least any verifier of these leaves must do).
+2. **baselines**, in this process: (a) the floor: raw ``sqlite3`` (no Django) ``SELECT`` of the
+   same entry, node and version rows and ``hashlib.sha256`` over each (the entry's leaf bytes,
+   each node, each version's stored JSON text), the least any full check must read and hash;
+   (b) ``hashlib.sha256(b"\\x00" + leaf_bytes)`` over the N encoded entries alone.
 
 Prints both times and the ratio; goal ≤ 10 s for Kirok at 1,000,000 entries.
 """
@@ -82,7 +84,8 @@ def main() -> None:
 
         # Kirok first, while this process is small: a child forked from a big parent would
         # report the parent's pages as its own peak memory.
-        common.log(f"Kirok: kirok ledger verify (load average {common.load()})")
+        load_before = common.load()
+        common.log(f"Kirok: kirok ledger verify (load average {load_before})")
         cmd = ([common.PYTHON, "-m", "cProfile", "-o", args.profile, "-m", "kirok.cli"] if args.profile else [common.KIROK])
         run = lc.child([*cmd, "ledger", "verify", "--no-progress"], home)
         if args.profile:
@@ -98,6 +101,22 @@ def main() -> None:
             for data in leaves:
                 sha(b"\x00" + data).digest()
 
+        def floor():
+            sha = hashlib.sha256
+            with sqlite3.connect(home / lc.DB) as conn:
+                for query, hashed in (
+                    ('SELECT "index", kind, subject, digest, time, leaf_hash FROM ledger_entry ORDER BY "index"',
+                     lambda r: sha(f"kirok-ledger-entry/1\nindex {r[0]}\nkind {r[1]}\nsubject {r[2]}\ndigest {r[3]}\ntime {r[4]}\n".encode())),
+                    ("SELECT id, hash FROM ledger_node ORDER BY id", lambda r: sha(r[1])),
+                    ("SELECT changeset_id, data, digest FROM records_version ORDER BY changeset_id, id", lambda r: sha(r[1].encode())),
+                ):
+                    cur = conn.execute(query)
+                    while rows := cur.fetchmany(20000):
+                        for row in rows:
+                            hashed(row)
+
+        common.log(f"baseline: raw sqlite3 SELECT + hashlib over entries, nodes, versions (load average {common.load()})")
+        floor_s = lc.best_of(3, floor)
         common.log(f"baseline: hashlib over {total:,} leaves (load average {common.load()})")
         base_s = lc.best_of(3, baseline)
         assert verifier.leaf_hash(leaves[0]) == bytes(Entry.objects.get(index=0).leaf_hash)
@@ -108,14 +127,17 @@ def main() -> None:
               f"peak PSS {common.mib(run.peak_tree_pss)})")
         print(f"Kirok  kirok ledger verify --log-only:              {log_only.seconds:7.2f} s  (CPU {log_only.cpu_seconds:.2f} s, "
               f"peak PSS {common.mib(log_only.peak_tree_pss)})")
+        print(f"Floor  raw sqlite3 SELECT + hashlib of every row:    {floor_s:7.2f} s  (best of 3)")
         print(f"Base   hashlib SHA-256 of the {total:,} leaf bytes:   {base_s:7.2f} s  (best of 3)")
-        print(f"ratio  base_time / kirok_time = {base_s / run.seconds:.3f} (full), {base_s / log_only.seconds:.3f} (log only)")
+        print(f"ratio  floor_time / kirok_time = {floor_s / run.seconds:.3f} (full); "
+              f"base_time / kirok_time = {base_s / run.seconds:.3f} (full), {base_s / log_only.seconds:.3f} (log only)")
         print(f"goal   <= {GOAL_SECONDS:.0f} s: full {common.verdict(run.seconds <= GOAL_SECONDS)}, "
               f"log only {common.verdict(log_only.seconds <= GOAL_SECONDS)}")
         lc.save("ledger-verify", {"entries": total, "kirok_seconds": round(run.seconds, 3), "kirok_cpu": round(run.cpu_seconds, 3),
                                   "kirok_peak_pss": run.peak_tree_pss, "log_only_seconds": round(log_only.seconds, 3),
-                                  "log_only_cpu": round(log_only.cpu_seconds, 3), "baseline_seconds": round(base_s, 3),
-                                  "ratio": round(base_s / run.seconds, 4)})
+                                  "log_only_cpu": round(log_only.cpu_seconds, 3), "baseline_seconds": round(base_s, 3), "floor_seconds": round(floor_s, 3),
+                                  "ratio": round(base_s / run.seconds, 4), "floor_ratio": round(floor_s / run.seconds, 4),
+                                  "load_before": load_before})
     finally:
         lc.cleanup(home)
 

@@ -2,8 +2,13 @@
 
 A kind knows two things: how to recompute the digests of a batch of its subjects from the data
 they stand for, and which subjects must be in the ledger at all (so that something written but
-never logged is caught). Other apps add kinds with ``register`` in their ``AppConfig.ready``
-(witness protection: "read" and "purge"); ``verify`` needs no change for them.
+never logged is caught). ``verify`` needs no change for a new kind.
+
+Witness protection's audit rows are kinds too: "read" (a reveal of protected values),
+"disclosure" (what left through the consent gate), "break-glass", "purge" (a consent withdrawal
+carried out: its digest covers the reason and the commitments of what was destroyed, never a
+value) and "consent" (a consent entry given or withdrawn). Each digest is the audit row's own
+``row_digest`` (``kirok.protection.models.audit``), so the ledger never holds a protected value.
 """
 
 from __future__ import annotations
@@ -111,6 +116,8 @@ def _recompute_changesets(subjects: Sequence[str]) -> Recomputed:
 
     wanted = _ids(subjects, "changeset")
     out: Recomputed = {}
+    if not wanted:  # only malformed subjects (a tampered entry): nothing to read, and SQL has no empty IN ()
+        return out
     for changeset_id, group in groupby(_versions(list(wanted)), key=attrgetter("changeset_id")):
         try:
             out[wanted[changeset_id]] = verifier.root_of(_checked_leaves(group, digest_of_version)).hex()
@@ -177,6 +184,49 @@ def _keys() -> Iterable[str]:
     return (key_subject(k) for k in SigningKey.objects.values_list("key_id", flat=True))
 
 
+# --- witness protection: audit rows and consent entries ---------------------------------------
+
+
+def _audit_model(name: str):
+    from kirok.protection import models
+
+    return getattr(models, name)
+
+
+def _audit_kind(kind: str, model_name: str) -> Kind:
+    """A kind whose subjects are ``<kind>:<row id>`` of one audit model, digested by ``row_digest``."""
+
+    def recompute(subjects: Sequence[str]) -> Recomputed:
+        wanted = _ids(subjects, kind)
+        return {wanted[row.pk]: row.row_digest for row in _audit_model(model_name).objects.filter(pk__in=list(wanted))}
+
+    def must_log() -> Iterable[str]:
+        rows = _audit_model(model_name).objects.order_by("pk").values_list("pk", flat=True)
+        return (f"{kind}:{pk}" for pk in rows.iterator())
+
+    return Kind(kind, recompute, must_log)
+
+
+def _recompute_consents(subjects: Sequence[str]) -> Recomputed:
+    from kirok.protection.consents import digest
+    from kirok.records.models import Consent
+
+    wanted = _ids(subjects, "consent")
+    return {wanted[c.pk]: digest(c) for c in Consent.objects.filter(pk__in=list(wanted)).select_related("source")}
+
+
+def _withdrawals() -> Iterable[str]:
+    """Every withdrawal must be logged; consents given in an import are covered by its changeset."""
+    from kirok.records.models import Consent
+
+    return (f"consent:{pk}" for pk in Consent.objects.filter(withdrawn=True).order_by("pk").values_list("pk", flat=True))
+
+
 register(Kind("changeset", _recompute_changesets, _changesets_with_versions))
 register(Kind("custody", _recompute_custody, _custody_events))
 register(Kind("key", _recompute_keys, _keys))
+register(_audit_kind("read", "ProtectedRead"))
+register(_audit_kind("disclosure", "Disclosure"))
+register(_audit_kind("break-glass", "BreakGlass"))
+register(_audit_kind("purge", "Purge"))
+register(Kind("consent", _recompute_consents, _withdrawals))

@@ -5,6 +5,7 @@ Kirok, so a recipient can copy it and run::
 
     python verifier.py proof PROOF.json [--key VKEY]        # an entry (or a version) is in the log
     python verifier.py checkpoint NOTE.txt --key VKEY       # a signed tree head is genuine
+    python verifier.py bundle DIR [--key VKEY]              # a bundle from `kirok bundle export`
 
 Kirok itself imports the hashing, encoding and verification below from here, so what an outsider
 runs is exactly what Kirok checks. Sections, in order (new formats get their own section before
@@ -15,9 +16,13 @@ runs is exactly what Kirok checks. Sections, in order (new formats get their own
 3. Ledger entries: the canonical leaf encoding of one entry.
 4. Checkpoints: the signed tree head, a C2SP signed note with an Ed25519 signature.
 5. Proof files: the JSON that ``kirok ledger proof`` prints.
-6. Command line.
+6. Canonical JSON: the bytes Kirok's digests of record versions and custody events are taken over.
+7. BagIt bags (RFC 8493): declaration, payload and tag manifests, Payload-Oxum.
+8. Bundles: the evidence, record versions and ledger proofs inside a bag from ``kirok bundle export``.
+9. Command line.
 
-Every check raises ``VerificationError`` with a message that says what failed and where.
+Every check of sections 1-5 raises ``VerificationError`` with a message that says what failed and
+where. A bag is checked through (sections 7-8): every failure is collected, naming its file.
 """
 
 from __future__ import annotations
@@ -27,10 +32,13 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -423,11 +431,560 @@ def verify_proof_document(doc: dict, vkeys: Sequence[str] | None = None) -> list
     return said
 
 
-# --- 6. Command line ---------------------------------------------------------------------------
+# --- 6. Canonical JSON -------------------------------------------------------------------------
+# Kirok hashes a record version (its snapshot, protected values cut down to their commitments) and
+# a custody event as canonical JSON: keys sorted, no spaces, UTF-8, only the characters JSON must
+# escape escaped — the bytes ``orjson.dumps(value, option=OPT_SORT_KEYS)`` gives, rebuilt here with
+# the standard library. Floats follow orjson's shortest form ("1e-7", "0.00001").
+
+
+def _float_text(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("NaN and infinity have no JSON form")
+    text = repr(value)
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    power = int(exponent)
+    if power == -5:  # orjson writes this one decade out in full
+        sign, digits = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+        return f"{sign}0.0000{digits.replace('.', '')}"
+    return f"{mantissa}e{'+' if power > 0 else '-'}{abs(power)}"
+
+
+def _canonical(value, out: list[str]) -> None:
+    if value is None or value is True or value is False or isinstance(value, (str, int)) and not isinstance(value, float):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, float):
+        out.append(_float_text(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, key in enumerate(sorted(value)):
+            if not isinstance(key, str):
+                raise ValueError(f"JSON object keys are text, not {key!r}")
+            out.append(("," if i else "") + json.dumps(key, ensure_ascii=False) + ":")
+            _canonical(value[key], out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _canonical(item, out)
+        out.append("]")
+    else:
+        raise ValueError(f"{type(value).__name__} has no JSON form")
+
+
+def canonical_json(value) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the bytes Kirok's digests are taken over."""
+    out: list[str] = []
+    _canonical(value, out)
+    return "".join(out).encode("utf-8")
+
+
+def json_digest(value) -> str:
+    return _sha256(canonical_json(value)).hexdigest()
+
+
+# --- 7. BagIt bags (RFC 8493) ------------------------------------------------------------------
+# A bag is a folder with ``bagit.txt`` (the declaration), ``data/`` (the payload), one or more
+# ``manifest-<algorithm>.txt`` (a checksum for every payload file), and optionally ``bag-info.txt``
+# (with Payload-Oxum, "<octets>.<files>") and ``tagmanifest-<algorithm>.txt`` (checksums of the
+# other tag files). Manifest lines are "<checksum> <path>", the path relative, with "/" and with
+# CR, LF and "%" percent-encoded. Kirok's bags carry SHA-256 and SHA-512 manifests of both kinds,
+# and this check requires both: two algorithms, so a weakness found in one does not open the bag.
+# It is stricter than RFC 8493 where Kirok's own writing is fixed (lower-case hex, spaces, LF line
+# ends): nothing covers the tag manifests themselves, so a change that keeps their meaning (a
+# digit's case, a tab for a space, CR for LF) would otherwise pass unnoticed.
+
+BAG_ALGORITHMS = ("sha256", "sha512")
+_HEX = {"sha256": re.compile(r"[0-9a-f]{64}"), "sha512": re.compile(r"[0-9a-f]{128}")}
+CHUNK = 1 << 20
+_MANIFEST_LINE = re.compile(r"([0-9a-f]+) +([^ ].*)")  # what Kirok writes; RFC 8493 allows more (tabs, CRLF, upper case)
+
+
+@dataclass
+class BagReport:
+    """Everything a bag check found: ``failures`` as (file, what), ``notes`` that are not failures."""
+
+    root: Path
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    payload_files: int = 0
+    payload_bytes: int = 0
+    checked: dict[str, int] = field(default_factory=dict)  # what section 8 checked, by kind
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def fail(self, path: str, what: str) -> None:
+        self.failures.append((path, what))
+
+
+def encode_bag_path(path: str) -> str:
+    """A path as a manifest writes it: CR, LF and "%" percent-encoded (RFC 8493 §2.1.3)."""
+    return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _decode_bag_path(text: str) -> str:
+    return re.sub(r"%(0[dDaA]|25)", lambda m: {"0d": "\r", "0a": "\n", "25": "%"}[m.group(1).lower()], text)
+
+
+def _safe(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and all(p not in ("", ".", "..") for p in parts)
+
+
+def _read_text(report: BagReport, rel: str) -> str | None:
+    try:
+        raw = (report.root / rel).read_bytes()
+    except FileNotFoundError:
+        report.fail(rel, "missing")
+        return None
+    except OSError as exc:
+        report.fail(rel, f"cannot be read: {exc.strerror}")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        report.fail(rel, "starts with a byte-order mark, which BagIt forbids")
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.fail(rel, f"is not UTF-8 (byte {exc.start})")
+        return None
+
+
+def _tag_fields(text: str) -> list[tuple[str, str]]:
+    """Label/value lines; a line that starts with white space continues the value before it."""
+    fields: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if line[:1] in (" ", "\t") and fields:
+            fields[-1] = (fields[-1][0], fields[-1][1] + " " + line.strip())
+        elif line.strip():
+            label, colon, value = line.partition(":")
+            fields.append((label.strip(), value.strip() if colon else "\0"))
+    return fields
+
+
+def _check_declaration(report: BagReport) -> None:
+    text = _read_text(report, "bagit.txt")
+    if text is None:
+        return
+    fields = dict(_tag_fields(text))
+    if fields.get("BagIt-Version") not in ("0.97", "1.0"):
+        report.fail("bagit.txt", f"BagIt-Version is {fields.get('BagIt-Version')!r}, expected 1.0")
+    if fields.get("Tag-File-Character-Encoding", "").upper() != "UTF-8":
+        report.fail("bagit.txt", "Tag-File-Character-Encoding must be UTF-8 (this verifier reads UTF-8 bags)")
+
+
+def _parse_manifest(report: BagReport, rel: str, algorithm: str, payload: bool) -> dict[str, str]:
+    """{path: checksum} of one manifest; every malformed, unsafe or repeated line is a failure."""
+    text = _read_text(report, rel)
+    listed: dict[str, str] = {}
+    if text is None:
+        return listed
+    if text and not text.endswith("\n") or "\r" in text:
+        report.fail(rel, "its lines do not all end in a line feed (Kirok writes LF only): it was cut short or changed")
+    for number, line in enumerate(text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"), 1):
+        match = _MANIFEST_LINE.fullmatch(line)
+        path = _decode_bag_path(match.group(2)) if match else ""
+        where = f"{rel} line {number}"
+        if not match or not _HEX[algorithm].fullmatch(match.group(1)):
+            report.fail(rel, f"line {number} is not '<{algorithm} checksum in lower-case hex>  <path>': {line[:120]!r}")
+        elif not _safe(path) or payload != path.startswith("data/"):
+            kind = "payload files under data/" if payload else "tag files outside data/"
+            report.fail(rel, f"line {number} names {path!r}: a {'manifest' if payload else 'tag manifest'} lists {kind}, "
+                             "by relative paths that stay inside the bag")
+        elif path in listed:
+            report.fail(rel, f"{where}: {path} is listed twice")
+        else:
+            listed[path] = match.group(1)
+    return listed
+
+
+def _files_on_disk(root: Path) -> tuple[list[str], list[str]]:
+    """(payload files, tag files other than tag manifests), as bag-relative paths, sorted."""
+    payload, tags = [], []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in files:
+            rel = (Path(folder) / name).relative_to(root).as_posix()
+            if rel.startswith("data/"):
+                payload.append(rel)
+            elif not re.fullmatch(r"tagmanifest-[a-z0-9]+\.txt", rel):
+                tags.append(rel)
+    return sorted(payload), sorted(tags)
+
+
+def _hash_files(root: Path, wanted: Sequence[tuple[str, str]], progress: Callable[[int, int], None] | None) -> dict[tuple[str, str], str]:
+    """{(path, algorithm): hex digest}, on a few threads: hashlib lets go of the interpreter lock
+    on large buffers, so SHA-256 and SHA-512 of big files run on all cores. Unreadable: ''."""
+    sizes = {rel: (root / rel).stat().st_size for rel, _ in wanted}
+    total = sum(sizes[rel] for rel, _ in wanted)
+    done = [0]
+    lock = threading.Lock()
+
+    def one(task: tuple[str, str]) -> str:
+        rel, algorithm = task
+        h = hashlib.new(algorithm)
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        try:
+            with open(root / rel, "rb", buffering=0) as f:
+                while n := f.readinto(buffer):
+                    h.update(view[:n])
+                    if progress:
+                        with lock:
+                            done[0] += n
+                            progress(done[0], total)
+        except OSError:
+            return ""
+        return h.hexdigest()
+
+    order = sorted(wanted, key=lambda t: -sizes[t[0]])  # big files first keep every thread busy to the end
+    with ThreadPoolExecutor(max_workers=max(2, min(8, (os.cpu_count() or 2) * 2))) as pool:
+        return dict(zip(order, pool.map(one, order)))
+
+
+def check_bag(root: Path, progress: Callable[[int, int], None] | None = None) -> tuple[BagReport, dict[str, dict[str, str]]]:
+    """Check a bag as RFC 8493 says a valid bag is, with SHA-256 and SHA-512 manifests required;
+    returns the report and the payload manifests read ({algorithm: {path: checksum}})."""
+    report = BagReport(Path(root))
+    root = report.root
+    if not root.is_dir():
+        report.fail(str(root), "is not a folder (a bag is a folder with bagit.txt and data/)")
+        return report, {}
+    _check_declaration(report)
+    if not (root / "data").is_dir():
+        report.fail("data/", "missing: a bag keeps its payload in data/")
+    payload, tags = _files_on_disk(root)
+    manifests: dict[str, dict[str, str]] = {}
+    tagmanifests: dict[str, dict[str, str]] = {}
+    for kind, into in (("manifest", manifests), ("tagmanifest", tagmanifests)):
+        present = sorted(p.name for p in root.glob(f"{kind}-*.txt"))
+        for algorithm in BAG_ALGORITHMS:
+            rel = f"{kind}-{algorithm}.txt"
+            if rel not in present:
+                report.fail(rel, f"missing: a Kirok bag carries a {kind} for each of {', '.join(BAG_ALGORITHMS)}")
+            else:
+                into[algorithm] = _parse_manifest(report, rel, algorithm, kind == "manifest")
+        for rel in present:
+            if rel[len(kind) + 1:-4] not in BAG_ALGORITHMS:
+                report.notes.append(f"{rel}: an algorithm this verifier does not check")
+    wanted: list[tuple[str, str]] = []
+    for group, listed_by, expected in ((payload, manifests, "manifest"), (tags, tagmanifests, "tagmanifest")):
+        on_disk = set(group)
+        for algorithm, listed in listed_by.items():
+            rel = f"{expected}-{algorithm}.txt"
+            for path in sorted(set(listed) - on_disk):
+                report.fail(path, f"missing: {rel} lists it, the bag does not have it")
+            for path in sorted(on_disk - set(listed)):
+                report.fail(path, f"not in {rel}: a file added to the bag, or left out of its manifest")
+            wanted.extend((path, algorithm) for path in sorted(on_disk & set(listed)))
+    found = _hash_files(root, wanted, progress)
+    for (path, algorithm), digest in found.items():
+        listed = (manifests if path.startswith("data/") else tagmanifests)[algorithm][path]
+        if not digest:
+            report.fail(path, "cannot be read")
+        elif digest != listed:
+            kind = "manifest" if path.startswith("data/") else "tagmanifest"
+            report.fail(path, f"its {algorithm.upper()} is {digest}, {kind}-{algorithm}.txt says {listed}: "
+                              "the file (or the manifest) was changed")
+    _check_oxum(report, payload)
+    return report, manifests
+
+
+def _check_oxum(report: BagReport, payload: list[str]) -> None:
+    report.payload_files = len(payload)
+    report.payload_bytes = sum((report.root / p).stat().st_size for p in payload)
+    if not (report.root / "bag-info.txt").exists():
+        return
+    text = _read_text(report, "bag-info.txt")
+    oxum = dict(_tag_fields(text or "")).get("Payload-Oxum")
+    if oxum is None:
+        return
+    actual = f"{report.payload_bytes}.{report.payload_files}"
+    if oxum != actual:
+        report.fail("bag-info.txt", f"Payload-Oxum is {oxum}, the payload is {actual} (octets.files)")
+
+
+# --- 8. Bundles --------------------------------------------------------------------------------
+# Inside a bag from ``kirok bundle export`` (paths under data/):
+#
+#   bundle.json                 {"format": "kirok-bundle/1", "id", "scope", "items": [{id, sha256, file,
+#                                record}], "records": [path…], …}
+#   items/<sha256>/<name>       the evidence files, originals and derivatives, byte for byte
+#   evidence/<item id>.json     {"capture": capture record, "custody": [{"event", "digest", "entry"}]}
+#   records/<type>/<id>.json    {"record_type", "id", "versions": [{"version", "changeset", "digest",
+#                                "entry", "position", "count", "path", "released", "committed"?}]}
+#   ledger/checkpoint.txt       the signed checkpoint every proof here is against
+#   ledger/keys.json            {"keys": [{"vkey", "created", "entry"}]}: the log's signing keys
+#   ledger/entries.json         {"origin", "tree_size", "root", "entries": [{index, kind, subject,
+#                                digest, time, "path"}]}: each entry and its inclusion path
+#
+# A version's "committed" form (sealed values cut to their commitments) hashes to its digest; it is
+# present when the bundle's consent scope lets records leave unchanged (no pseudonyms, no fields
+# dropped), and "released" (what the recipient reads) must then agree with it outside the sealed
+# values. Under other scopes only "released" is there and the digest cannot be recomputed: its
+# place in the log is still proved. The digest is a leaf of the tree whose head the changeset's
+# entry logged (``root_of_digests``): "path" is the version's inclusion path in that tree.
+
+BUNDLE_FORMAT = "kirok-bundle/1"
+SEALED_KEY = "$protected"
+
+
+def _load_json(report: BagReport, rel: str):
+    text = _read_text(report, rel)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        report.fail(rel, f"is not JSON: {exc}")
+        return None
+
+
+def _agrees(committed, released) -> bool:
+    """``released`` says what ``committed`` says, except where a value is sealed (there it may be
+    the plaintext or a mask)."""
+    if isinstance(committed, dict):
+        if SEALED_KEY in committed and len(committed) == 1:
+            return True  # one sealed value: opened or masked
+        if not isinstance(released, dict):
+            return False
+        if SEALED_KEY in committed:  # an owned row: its open fields beside one envelope for the rest
+            return all(k in released and _agrees(v, released[k]) for k, v in committed.items() if k != SEALED_KEY)
+        return committed.keys() == released.keys() and all(_agrees(v, released[k]) for k, v in committed.items())
+    if isinstance(committed, list):
+        return isinstance(released, list) and len(committed) == len(released) and all(map(_agrees, committed, released))
+    return committed == released and type(committed) is type(released)
+
+
+class _Bundle:
+    """One pass over a bundle's JSON files, every failure recorded against its file."""
+
+    def __init__(self, report: BagReport, manifests: dict[str, dict[str, str]], vkeys: Sequence[str]):
+        self.report = report
+        self.sha256 = manifests.get("sha256", {})
+        self.sha512 = manifests.get("sha512", {})
+        self.vkeys = list(vkeys)
+        self.checkpoint: Checkpoint | None = None
+        self.entries: dict[int, dict] = {}  # index -> entry whose inclusion was proved
+
+    def fail(self, rel: str, what: str) -> None:
+        self.report.fail(rel, what)
+
+    def count(self, kind: str) -> None:
+        self.report.checked[kind] = self.report.checked.get(kind, 0) + 1
+
+    def run(self) -> None:
+        meta = _load_json(self.report, "data/bundle.json")
+        if not isinstance(meta, dict) or meta.get("format") != BUNDLE_FORMAT:
+            if meta is not None:
+                self.fail("data/bundle.json", f"not a Kirok bundle description (format {BUNDLE_FORMAT!r} expected)")
+            return
+        self.report.notes.append(f"bundle {meta.get('id')} made {meta.get('created')} for scope {meta.get('scope')!r}: "
+                                 f"{meta.get('purpose', '')}")
+        self.guarded("data/ledger/", self.ledger)
+        for item in meta.get("items", []):
+            self.guarded(f"data/{item.get('record')}", self.item, item)
+        for rel in meta.get("records", []):
+            self.guarded(f"data/{rel}", self.record, f"data/{rel}")
+        self.guarded("data/bundle.json", self.unlisted, meta)
+
+    def guarded(self, rel: str, check: Callable, *args) -> None:
+        """Run one file's check; JSON of the wrong shape is that file's failure, not a crash."""
+        try:
+            check(*args)
+        except (KeyError, TypeError, AttributeError, ValueError, OSError) as exc:
+            self.fail(rel, f"is not laid out as a Kirok bundle file ({type(exc).__name__}: {exc})")
+
+    def unlisted(self, meta: dict) -> None:
+        listed = {f"data/{i.get('file')}" for i in meta.get("items", [])} | {f"data/{i.get('record')}" for i in meta.get("items", [])}
+        listed |= {f"data/{r}" for r in meta.get("records", [])}
+        for path in self.sha256:
+            if path.startswith(("data/items/", "data/evidence/", "data/records/")) and path not in listed:
+                self.fail(path, "is in the bag but data/bundle.json does not list it")
+
+    # --- the ledger: checkpoint, keys, entries ---------------------------------------------------
+
+    def ledger(self) -> None:
+        rel = "data/ledger/checkpoint.txt"
+        note = _read_text(self.report, rel)
+        keys_doc = _load_json(self.report, "data/ledger/keys.json")
+        keys = keys_doc.get("keys", []) if isinstance(keys_doc, dict) else []
+        if note is None:
+            return
+        vkeys = self.vkeys or [str(k.get("vkey", "")) for k in keys]
+        if not self.vkeys:
+            self.report.notes.append("keys taken from the bundle itself: " + ", ".join(v.split("+")[0] for v in vkeys)
+                                     + " (compare them with the keys the log publishes, or pass --key)")
+        try:
+            self.checkpoint, signatures = parse_checkpoint(note)
+        except VerificationError as exc:
+            self.fail(rel, str(exc))
+            return
+        try:  # a bad signature is reported, and the proofs are still checked against the root it signs
+            verify_checkpoint(note, vkeys)
+            self.count("checkpoint")
+        except VerificationError as exc:
+            self.fail(rel, str(exc))
+        self.report.notes.append(f"checkpoint: {self.checkpoint.origin}, size {self.checkpoint.size}, "
+                                 f"root {self.checkpoint.root.hex()}, {self.checkpoint.time}")
+        self.load_entries()
+        signers = {name for name, _, _ in signatures}
+        announced = set()
+        for i, key in enumerate(keys):
+            where = f"key {i + 1} ({str(key.get('vkey', '')).split('+')[0]})"
+            try:
+                name, _public = parse_vkey(str(key.get("vkey", "")))
+                self.logged("data/ledger/keys.json", where, key.get("entry"), "key", f"key:{name.removeprefix('kirok-')}",
+                            key_digest(key["vkey"], str(key.get("created"))))
+                announced.add(name)
+            except (VerificationError, KeyError) as exc:
+                self.fail("data/ledger/keys.json", f"{where}: {exc}")
+        if not signers & announced:
+            self.fail(rel, f"signed by {', '.join(sorted(signers))}, a key the log does not announce in data/ledger/keys.json")
+
+    def load_entries(self) -> None:
+        rel = "data/ledger/entries.json"
+        doc = _load_json(self.report, rel)
+        if not isinstance(doc, dict):
+            return
+        cp = self.checkpoint
+        if (doc.get("origin"), doc.get("tree_size"), doc.get("root")) != (cp.origin, cp.size, cp.root.hex()):
+            self.fail(rel, f"its proofs are for {doc.get('origin')} size {doc.get('tree_size')} root {doc.get('root')}, "
+                           f"not the checkpoint's {cp.origin} size {cp.size} root {cp.root.hex()}")
+            return
+        for entry in doc.get("entries", []):
+            try:
+                check_entry_fields(entry["kind"], entry["subject"], entry["digest"], entry["time"])
+                leaf = entry_leaf_hash(entry["index"], entry["kind"], entry["subject"], entry["digest"], entry["time"])
+                verify_inclusion(entry["index"], cp.size, leaf, _hexes(entry["path"], "path"), cp.root)
+            except (VerificationError, ValueError, KeyError, TypeError) as exc:
+                detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+                self.fail(rel, f"entry {entry.get('index')} ({entry.get('subject')}): {detail}")
+                continue
+            self.entries[entry["index"]] = entry
+            self.count("ledger entry")
+
+    def logged(self, rel: str, where: str, index, kind: str, subject: str | None, digest: str) -> None:
+        """That entry ``index`` (proved in the checkpoint) is of ``kind``, with ``digest``."""
+        entry = self.entries.get(index)
+        if entry is None:
+            self.fail(rel, f"{where}: its ledger entry {index} is not among the entries proved in data/ledger/entries.json")
+        elif entry["kind"] != kind or (subject is not None and entry["subject"] != subject):
+            self.fail(rel, f"{where}: ledger entry {index} is {entry['kind']} {entry['subject']}, not {kind} {subject or ''}")
+        elif entry["digest"] != digest:
+            self.fail(rel, f"{where}: ledger entry {index} logged digest {entry['digest']}, this has {digest}")
+
+    # --- evidence items ------------------------------------------------------------------------------
+
+    def item(self, item: dict) -> None:
+        rel, file = f"data/{item.get('record')}", f"data/{item.get('file')}"
+        doc = _load_json(self.report, rel)
+        if not isinstance(doc, dict):
+            return
+        capture = doc.get("capture") or {}
+        sha256 = str(capture.get("sha256"))
+        if file not in self.sha256 or not (self.report.root / file).is_file():
+            self.fail(rel, f"its file {file} is not in the bag")
+        elif (self.sha256[file], self.sha512.get(file)) != (sha256, capture.get("sha512")):
+            self.fail(rel, f"its capture record gives SHA-256 {sha256} and SHA-512 {str(capture.get('sha512'))[:16]}…, "
+                           f"the manifests give {file} {self.sha256[file]} and {str(self.sha512.get(file))[:16]}…")
+        elif (self.report.root / file).stat().st_size != capture.get("size"):
+            self.fail(rel, f"its capture record gives {capture.get('size')} bytes, {file} has {(self.report.root / file).stat().st_size}")
+        elif not file.startswith(f"data/items/{sha256}/"):
+            self.fail(rel, f"{file} is not filed under its SHA-256 {sha256}")
+        else:
+            self.count("item")
+        for n, custody in enumerate(doc.get("custody", []), 1):
+            event = custody.get("event") or {}
+            where = f"custody event {n} ({event.get('action')} at {event.get('at')})"
+            try:
+                recomputed = json_digest(event)
+            except ValueError as exc:
+                self.fail(rel, f"{where}: {exc}")
+                continue
+            if recomputed != custody.get("digest"):
+                self.fail(rel, f"{where}: its fields hash to {recomputed}, its digest says {custody.get('digest')}: "
+                               "the event was changed after it was recorded")
+            elif (event.get("item"), event.get("item_sha256")) != (capture.get("id"), sha256):
+                self.fail(rel, f"{where}: it is about item {event.get('item')} ({event.get('item_sha256')}), not this one")
+            else:
+                self.logged(rel, where, custody.get("entry"), "custody", None, recomputed)
+                self.count("custody event")
+
+    # --- record versions -----------------------------------------------------------------------------
+
+    def record(self, rel: str) -> None:
+        doc = _load_json(self.report, rel)
+        if not isinstance(doc, dict):
+            return
+        for version in doc.get("versions", []):
+            where = f"version {version.get('version')} of {doc.get('record_type')} {doc.get('id')}"
+            digest = str(version.get("digest"))
+            if "committed" in version:
+                try:
+                    recomputed = json_digest(version["committed"])
+                except ValueError as exc:
+                    self.fail(rel, f"{where}: {exc}")
+                    continue
+                if recomputed != digest:
+                    self.fail(rel, f"{where}: its committed form hashes to {recomputed}, its digest says {digest}: "
+                                   "the version was changed")
+                    continue
+                if not _agrees(version["committed"], version.get("released")):
+                    self.fail(rel, f"{where}: its released form says something its committed form does not")
+                    continue
+            else:
+                self.count("version (digest not recomputable under the scope)")
+            try:
+                if not _HEX64.fullmatch(digest):
+                    raise VerificationError(f"digest {digest!r} is not a SHA-256")
+                head = root_from_inclusion(version["position"], version["count"], leaf_hash(bytes.fromhex(digest)),
+                                           _hexes(version["path"], "path"))
+            except (VerificationError, KeyError, TypeError) as exc:
+                self.fail(rel, f"{where}: {exc}")
+                continue
+            self.logged(rel, where, version.get("entry"), "changeset", f"changeset:{version.get('changeset')}", head.hex())
+            self.count("version")
+
+
+def verify_bundle(root: Path, vkeys: Sequence[str] = (), progress: Callable[[int, int], None] | None = None) -> BagReport:
+    """Check a bundle completely: the bag (section 7), then everything inside it (section 8).
+    Every failure is reported, each naming its file; ``report.ok`` only when there are none."""
+    report, manifests = check_bag(root, progress)
+    if (report.root / "data").is_dir():
+        bundle = _Bundle(report, manifests, vkeys)
+        bundle.guarded("data/bundle.json", bundle.run)
+    return report
+
+
+# --- 9. Command line ---------------------------------------------------------------------------
+
+
+def bundle_report_lines(report: BagReport) -> tuple[list[str], list[str]]:
+    """(what was checked, what failed) as the lines both this script and `kirok bundle verify` print."""
+    checked = ", ".join(f"{kind}: {n}" for kind, n in sorted(report.checked.items()))
+    said = [*report.notes, f"payload: {report.payload_files} files, {report.payload_bytes} bytes; checked: {checked or 'nothing'}"]
+    return said, [f"FAILED: {path}: {what}" for path, what in report.failures]
+
+
+def _print_bundle_report(report: BagReport) -> int:
+    said, failed = bundle_report_lines(report)
+    print("\n".join(said))
+    if failed:
+        print("\n".join(failed), f"{len(failed)} failure(s)", sep="\n", file=sys.stderr)
+        return 1
+    print("OK")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="verifier.py", description="Check Kirok ledger proofs and checkpoints offline.")
+    parser = argparse.ArgumentParser(prog="verifier.py", description="Check Kirok ledger proofs, checkpoints and bundles offline.")
     sub = parser.add_subparsers(dest="command", required=True)
     proof = sub.add_parser("proof", help="check a proof file from `kirok ledger proof`")
     proof.add_argument("file", type=Path)
@@ -435,7 +992,12 @@ def main(argv: list[str] | None = None) -> int:
     cp = sub.add_parser("checkpoint", help="check a checkpoint's signature")
     cp.add_argument("file", type=Path)
     cp.add_argument("--key", action="append", required=True, help="a verifier key you trust; repeatable")
+    bundle = sub.add_parser("bundle", help="check a bundle (a BagIt bag) from `kirok bundle export`")
+    bundle.add_argument("file", type=Path, metavar="DIR")
+    bundle.add_argument("--key", action="append", default=[], help="a verifier key you trust (default: the bundle's own); repeatable")
     args = parser.parse_args(argv)
+    if args.command == "bundle":
+        return _print_bundle_report(verify_bundle(args.file, args.key))
     try:
         text = args.file.read_text(encoding="utf-8")
         if args.command == "proof":

@@ -14,7 +14,7 @@ from kirok.ledger.models import Checkpoint, Entry, SigningKey
 pytestmark = pytest.mark.django_db
 
 
-def test_the_first_checkpoint_makes_a_private_key_file_only_its_owner_can_read(person_edits, workspace):
+def test_the_first_checkpoint_makes_a_private_key_file_only_its_owner_can_read(workspace, person_edits):
     made = services.checkpoint()
     key = SigningKey.objects.get()
     path = keys.path_for(key.key_id)
@@ -27,7 +27,7 @@ def test_the_first_checkpoint_makes_a_private_key_file_only_its_owner_can_read(p
     assert verifier.verify_checkpoint(made.note(services.origin()), [key.vkey]).size == made.tree_size
 
 
-def test_rotation_is_logged_vouched_for_by_the_old_key_and_old_checkpoints_keep_verifying(person_edits, workspace):
+def test_rotation_is_logged_vouched_for_by_the_old_key_and_old_checkpoints_keep_verifying(workspace, person_edits):
     first = services.checkpoint()
     old = first.key
     new = services.rotate_key("annual rotation")
@@ -48,7 +48,7 @@ def test_rotation_is_logged_vouched_for_by_the_old_key_and_old_checkpoints_keep_
     assert report.checkpoints == 3
 
 
-def test_a_missing_key_file_is_named_with_the_way_out(person_edits, workspace, capsys):
+def test_a_missing_key_file_is_named_with_the_way_out(workspace, person_edits, capsys):
     key, _ = services.current_key()
     keys.path_for(key.key_id).unlink()
     with pytest.raises(CommandError, match=rf"ledger-{key.key_id}.pem: restore that file .* rotate-key"):
@@ -64,14 +64,14 @@ def test_a_rotation_needs_a_reason(db, workspace):
         services.rotate_key("  ")
 
 
-def test_a_changed_key_entry_is_found(person_edits, workspace):
+def test_a_changed_key_entry_is_found(workspace, person_edits):
     services.checkpoint()
     Entry.objects.filter(kind="key").update(subject="key:0000000000000000")
     problem = str(services.verify().problem)
     assert problem.startswith("entry 3 (key:0000000000000000): expected key:0000000000000000 to exist")
 
 
-def test_a_checkpoint_signed_by_a_key_the_log_never_announced_is_found(person_edits, workspace):
+def test_a_checkpoint_signed_by_a_key_the_log_never_announced_is_found(workspace, person_edits):
     from django.utils import timezone
 
     services.checkpoint()
@@ -81,7 +81,7 @@ def test_a_checkpoint_signed_by_a_key_the_log_never_announced_is_found(person_ed
     assert str(services.verify().problem).startswith(f"key:{kid}: expected an entry in the ledger, found none")
 
 
-def test_proof_command_output_is_checked_by_the_standalone_verifier(person_edits, workspace, tmp_path, capsys):
+def test_proof_command_output_is_checked_by_the_standalone_verifier(workspace, person_edits, tmp_path, capsys):
     call_command("ledger", "checkpoint")
     key = SigningKey.objects.get()
     out = tmp_path / "proof.json"
@@ -99,12 +99,12 @@ def test_proof_command_output_is_checked_by_the_standalone_verifier(person_edits
     assert verifier.main(["checkpoint", str(note), "--key", key.vkey]) == 0
 
 
-def test_a_proof_without_a_covering_checkpoint_says_what_to_do(person_edits, workspace):
+def test_a_proof_without_a_covering_checkpoint_says_what_to_do(workspace, person_edits):
     with pytest.raises(CommandError, match="no checkpoint covers entry 0 yet: run `kirok ledger checkpoint` first"):
         call_command("ledger", "proof", "--index", "0")
 
 
-def test_a_key_announced_only_after_it_signed_is_found(person_edits, workspace):
+def test_a_key_announced_only_after_it_signed_is_found(workspace, person_edits):
     from django.db import transaction
     from django.utils import timezone
 

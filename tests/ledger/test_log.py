@@ -108,7 +108,7 @@ def test_an_import_lands_in_the_ledger_as_one_entry_and_verifies(reference, tmp_
     assert services.verify().ok
 
 
-def test_every_version_has_a_checkable_proof(person_edits, workspace):
+def test_every_version_has_a_checkable_proof(workspace, person_edits):
     services.checkpoint()
     for version in Version.objects.all():
         doc = services.version_document(version.pk)
@@ -135,7 +135,7 @@ def test_a_custody_event_is_logged_with_its_digest_and_verified(db, workspace, t
     assert report.by_kind["custody"] == len(events)
 
 
-def test_status_and_verify_commands(person_edits, workspace, capsys):
+def test_status_and_verify_commands(workspace, person_edits, capsys):
     call_command("ledger", "checkpoint")
     call_command("ledger", "status")
     out = capsys.readouterr().out

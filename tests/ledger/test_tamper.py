@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ledger(person_edits, workspace):
+def ledger(workspace, person_edits):
     """Three changesets of a person (plus one of another), a checkpoint, more edits, another."""
     from kirok.records import history
 

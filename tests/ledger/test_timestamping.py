@@ -29,7 +29,7 @@ def tsa_env(tsa, tmp_path, monkeypatch):
         yield serving
 
 
-def test_a_stamped_checkpoint_verifies_offline_after_the_tsa_is_gone(person_edits, workspace, tsa_env, monkeypatch):
+def test_a_stamped_checkpoint_verifies_offline_after_the_tsa_is_gone(workspace, person_edits, tsa_env, monkeypatch):
     made = services.checkpoint()
     assert made.tsa_token and "BEGIN CERTIFICATE" in made.tsa_chain
     monkeypatch.delenv("KIROK_TSA_URL")
@@ -40,7 +40,7 @@ def test_a_stamped_checkpoint_verifies_offline_after_the_tsa_is_gone(person_edit
     assert services.verify().ok
 
 
-def test_a_token_for_another_checkpoint_or_altered_bytes_fails(person_edits, workspace, tsa_env):
+def test_a_token_for_another_checkpoint_or_altered_bytes_fails(workspace, person_edits, tsa_env):
     first = services.checkpoint()
     second = services.checkpoint()
     Checkpoint.objects.filter(pk=second.pk).update(tsa_token=first.tsa_token)
@@ -53,14 +53,14 @@ def test_a_token_for_another_checkpoint_or_altered_bytes_fails(person_edits, wor
     assert str(services.verify().problem).startswith(f"checkpoint {first.pk} ")
 
 
-def test_a_chain_without_the_tsas_root_fails(person_edits, workspace, tsa_env, tsa):
+def test_a_chain_without_the_tsas_root_fails(workspace, person_edits, tsa_env, tsa):
     made = services.checkpoint()
     other = LocalTSA()
     Checkpoint.objects.filter(pk=made.pk).update(tsa_chain=other.root_pem().decode())
     assert "a valid RFC 3161 time-stamp" in str(services.verify().problem)
 
 
-def test_an_unreachable_tsa_is_named_and_the_checkpoint_stays_unstamped(person_edits, workspace, tsa_env, monkeypatch):
+def test_an_unreachable_tsa_is_named_and_the_checkpoint_stays_unstamped(workspace, person_edits, tsa_env, monkeypatch):
     monkeypatch.setenv("KIROK_TSA_URL", "http://127.0.0.1:9/tsa")
     with pytest.raises(CommandError, match="the TSA at http://127.0.0.1:9/tsa did not answer"):
         call_command("ledger", "checkpoint")

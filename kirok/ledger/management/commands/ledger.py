@@ -40,7 +40,7 @@ class Command(BaseCommand):
 
     def do_verify(self, no_progress=False, log_only=False, **options):
         with progress_bar(not no_progress) as update:
-            report = services.verify(progress=update, subjects=not log_only)
+            report = services.verify(progress=update, subjects=not log_only, parallel=True)
         if not report.ok:
             raise CommandError(_("ledger verification FAILED after %(n)s of %(size)s entries: %(problem)s")
                                % {"n": report.entries, "size": report.size, "problem": report.problem})
