@@ -9,7 +9,9 @@ What it does, in one run:
 1. writes a synthetic, fictional collection: one testimony (transcript) by one witness (three
    names, a birth date), ``--linked`` information records citing it (each with its own passage),
    100 events they are about, and a second testimony with as many information records of its own
-   (the control: it must survive); imports it into a fresh workspace (``kirok init``);
+   (the control: it must survive); imports it into a fresh workspace (``kirok init``), and takes a
+   photo into the vault for each testimony (``kirok evidence add --source``: EXIF with a serial
+   number, sealed in the register);
 2. reads from the database file (plain sqlite3, as a thief would) every ciphertext the purge must
    destroy — in live rows and in every history version — and the witness's blind-index tokens,
    and copies the file for the baseline;
@@ -18,7 +20,8 @@ What it does, in one run:
 4. **raw**: on the copy, sqlite3 does the least a purge must: the same rows' JSON rewritten
    without ciphertexts, the tokens deleted, one transaction, a WAL checkpoint;
 5. scans the database file and its WAL byte by byte for every doomed ciphertext and token (must
-   be none) and for the control's ciphertexts (must all be there), and the blob folder.
+   be none) and for the control's ciphertexts (must all be there), and the blob folder for the
+   withdrawn testimony's photo (must be gone, its bytes nowhere) and the control's (must be there).
 
 Prints both times and the ratio raw / Kirok; saves JSON in benchmarks/out/results/.
 """
@@ -89,6 +92,23 @@ def strip(value):
     return value
 
 
+def write_photo(path: Path, serial: str, colour: tuple) -> None:
+    """A fictional JPEG whose EXIF holds a camera serial number (sealed at intake)."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010E] = f"{MARK} {serial}"
+    Image.new("RGB", (64, 48), colour).save(path, format="JPEG", exif=exif)
+
+
+def item_metadata(db: sqlite3.Connection, external_id: str) -> tuple[str, str]:
+    """(SHA-256, metadata ciphertext) of the photo of a testimony."""
+    sha, metadata = db.execute(
+        "SELECT i.sha256, i.metadata FROM evidence_item i JOIN records_source s ON s.id = i.source_id WHERE s.external_id = ?",
+        [external_id]).fetchone()
+    return sha, json.loads(metadata)["$protected"]["ct"]
+
+
 def doomed_rows(db: sqlite3.Connection) -> dict:
     """What a purge of bench:s1 must touch, read straight from the file."""
     s1 = db.execute("SELECT id, uid FROM records_source WHERE external_id = 'bench:s1'").fetchone()
@@ -148,9 +168,17 @@ def main() -> None:
         common.log("kirok init and import")
         common.run([common.KIROK, "init"], env)
         common.run([common.KIROK, "import", "--no-progress", *map(str, sorted(files.glob("*.jsonl")))], env)
+        photos = {}
+        for source, colour in (("bench:s1", (200, 30, 30)), ("bench:s2", (30, 200, 30))):
+            photos[source] = files / f"{source.replace(':', '-')}.jpg"
+            write_photo(photos[source], f"SERIAL-{source}", colour)
+            common.run([common.KIROK, "evidence", "add", str(photos[source]), "--source", source, "--reason", MARK], env)
         with sqlite3.connect(home / DB) as db:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             rows = doomed_rows(db)
+            (gone_sha, gone_ct), (kept_sha, kept_ct) = item_metadata(db, "bench:s1"), item_metadata(db, "bench:s2")
+            rows["doomed"].append(gone_ct)
+            rows["control"].append(kept_ct)
         raw_copy = work / "raw.sqlite3"
         shutil.copyfile(home / DB, raw_copy)
         found_before = len(scan(home, rows["doomed"]))
@@ -163,6 +191,9 @@ def main() -> None:
         leftover = scan(home, rows["doomed"] + rows["tokens"])
         control_missing = len(rows["control"]) - len(scan(home, rows["control"]))
         blobs = sorted(p.name for p in (home / "blobs").rglob("*") if p.is_file())
+        vault_bytes = b"".join(p.read_bytes() for p in (home / "blobs").rglob("*") if p.is_file())
+        photo_left = gone_sha in blobs or photos["bench:s1"].read_bytes()[-512:] in vault_bytes
+        control_photo = kept_sha in blobs
         common.log("raw: the same rows rewritten with sqlite3")
         raw_seconds = raw_purge(raw_copy, rows)
 
@@ -179,14 +210,16 @@ def main() -> None:
         print(f"scan   doomed ciphertexts and tokens left in {DB} + WAL: {len(leftover)} (must be 0: {common.verdict(not leftover)}); "
               f"control ciphertexts missing: {control_missing} (must be 0: {common.verdict(control_missing == 0)}); "
               f"files in the blob folder: {len(blobs)}")
+        print(f"vault  withdrawn photo left (by name or bytes): {photo_left} (must be False: {common.verdict(not photo_left)}); "
+              f"control photo kept: {control_photo} (must be True: {common.verdict(control_photo)})")
         protection_common.save(f"protection-purge-{args.linked}", {
             "title": "protection purge", "linked": args.linked, "doomed_ciphertexts": len(rows["doomed"]),
             "found_before": found_before, "tokens": len(rows["tokens"]), "kirok_seconds": round(run.seconds, 3),
             "startup_seconds": round(startup, 3), "raw_seconds": round(raw_seconds, 3),
             "ratio": round(raw_seconds / work_seconds, 4), "leftover": len(leftover), "control_missing": control_missing,
-            "blob_files": len(blobs),
+            "blob_files": len(blobs), "photo_left": photo_left, "control_photo_kept": control_photo,
         }, f".venv/bin/python benchmarks/protection_purge.py --linked {args.linked}", mach)
-        if leftover or control_missing:
+        if leftover or control_missing or photo_left or not control_photo:
             raise SystemExit("the scan failed")
     finally:
         if not args.keep:

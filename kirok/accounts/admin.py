@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,3 +63,31 @@ class AccountAdmin(admin.ModelAdmin):
         for account in queryset.select_related("user"):
             services.unlock(account.user.get_username())
         self.message_user(request, _("Unlocked %(count)d accounts.") % {"count": queryset.count()}, messages.SUCCESS)
+
+
+KEY_FIELDS = ("key", "qrcode_link")
+KEY_VIEWS = ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode")
+
+
+class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
+    """django-otp's page, without the key: django-otp shows it as text and as a QR code, and whoever
+    sees it holds that account's second factor — an administrator could copy a steward's
+    authenticator unnoticed. Kirok shows neither, and has no URL that would (resetting is the way)."""
+
+    def get_list_display(self, request):
+        return [name for name in super().get_list_display(request) if name not in KEY_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = [name for name in options["fields"] if name not in KEY_FIELDS]
+            if fields:
+                fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_urls(self):
+        return [url for url in super().get_urls() if getattr(url, "name", None) not in KEY_VIEWS]
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

@@ -11,7 +11,18 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save, pre_save
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
         from kirok.accounts import signals  # noqa: F401  (connects the receivers)
+        from kirok.accounts import totp
+        from kirok.protection.rotation import SealedColumn, register_sealed_column
+
+        # TOTP keys sealed at rest: django-otp reads the key only through bin_key, which opens it.
+        TOTPDevice.bin_key = property(totp.bin_key)
+        pre_save.connect(totp.take_key, sender=TOTPDevice, dispatch_uid="kirok.accounts.totp.take")
+        post_save.connect(totp.store_key, sender=TOTPDevice, dispatch_uid="kirok.accounts.totp.store")
+        register_sealed_column(SealedColumn("accounts.TOTPSecret", "sealed", "device_id", totp.TABLE, totp.COLUMN))
 
 
 class KirokAdminConfig(admin_apps.AdminConfig):

@@ -3,7 +3,8 @@
 Authentication is ModelBackend's (password check, inactive users refused). Permissions are not:
 per-user grants, groups and the superuser flag are ignored, and each ``app.action_model``
 permission is granted only when the user's role holds the capability that roles.yaml's
-``admin_permissions`` names for that app and action. An app or action not named there is denied.
+``admin_permissions`` names for that model (or its app) and action. Anything not named there is
+denied.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ class RoleBackend(ModelBackend):
 
     def has_perm(self, user_obj, perm: str, obj=None) -> bool:
         app_label, _, codename = perm.partition(".")
-        action = codename.partition("_")[0]
-        capability = role_book().admin_permissions.get(app_label, {}).get(action)
+        action, _, model = codename.partition("_")
+        capability = admin_capability(app_label, model, action)
         role = role_of(user_obj)
         return capability is not None and role is not None and role.admin_site and role.can(capability)
 
@@ -34,4 +35,15 @@ class RoleBackend(ModelBackend):
         role = role_of(user_obj)
         if role is None or not role.admin_site:
             return False
-        return any(role.can(c) for c in role_book().admin_permissions.get(app_label, {}).values())
+        return any(
+            role.can(c) for key, actions in role_book().admin_permissions.items()
+            if key.partition(".")[0] == app_label for c in actions.values()
+        )
+
+
+def admin_capability(app_label: str, model: str, action: str) -> str | None:
+    """The capability roles.yaml asks for ``action`` on ``app_label.model``: the model's own line
+    if it has one, else the app's; None (denied) when neither names the action."""
+    permissions = role_book().admin_permissions
+    actions = permissions.get(f"{app_label}.{model}", permissions.get(app_label, {}))
+    return actions.get(action)

@@ -31,3 +31,20 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.role})"
+
+
+class TOTPSecret(models.Model):
+    """The key of a TOTP authenticator, sealed at rest (``kirok.accounts.totp``).
+
+    django-otp keeps the key in hex in its own table, where a copy of the database would hand an
+    attacker every account's second factor. Kirok seals it with the workspace's protection keys
+    (AES-GCM envelope, bound to this table and the device) and leaves a placeholder in django-otp's
+    column; ``kirok keys rotate`` re-encrypts it like any protected value.
+    """
+
+    device = models.OneToOneField("otp_totp.TOTPDevice", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    sealed = models.JSONField(_("sealed key"))
+
+    class Meta:
+        verbose_name = _("sealed TOTP key")
+        verbose_name_plural = _("sealed TOTP keys")

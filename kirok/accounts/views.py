@@ -31,6 +31,7 @@ from django_otp import login as otp_login
 from kirok.accounts import services
 from kirok.accounts.forms import EnrolForm, SignInForm, TokenForm
 from kirok.accounts.roles import role_book, role_of
+from kirok.protection.pages import PUBLIC, SIGNED_IN, declare
 
 
 def _next_url(request) -> str:
@@ -51,9 +52,10 @@ def _pass_second_factor(request, device) -> None:
 def _code_step(view):
     """A sign-in step after the password: signed-in sessions only, never cached, the code kept
     out of error reports."""
-    return sensitive_post_parameters("token")(never_cache(login_required(require_http_methods(["GET", "POST"])(view))))
+    return declare(SIGNED_IN)(sensitive_post_parameters("token")(never_cache(login_required(require_http_methods(["GET", "POST"])(view)))))
 
 
+@declare(PUBLIC)
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -131,6 +133,7 @@ def enrol(request):
     return render(request, "accounts/enrol.html", context)
 
 
+@declare(SIGNED_IN)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -142,6 +145,7 @@ def recovery_codes(request):
     return render(request, "accounts/recovery_codes_new.html")
 
 
+@declare(SIGNED_IN)
 @never_cache
 @login_required
 def account(request):
@@ -152,6 +156,7 @@ def account(request):
     })
 
 
+@declare(PUBLIC)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_out(request):
@@ -164,6 +169,7 @@ def sign_out(request):
 
 
 @method_decorator(never_cache, name="dispatch")
+@declare(SIGNED_IN)
 class PasswordChange(PasswordChangeView):
     template_name = "accounts/password_change.html"
 

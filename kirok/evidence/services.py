@@ -24,6 +24,7 @@ from kirok.evidence.clock import system_clock_source
 from kirok.evidence.errors import BlobConflict, BlobMissing, EvidenceError
 from kirok.evidence.metadata import read_embedded
 from kirok.evidence.models import CustodyEvent, Item
+from kirok.evidence.protected import seal_metadata
 from kirok.evidence.storage import Storage, StoredBlob, get_storage
 
 Progress = Callable[[int], None]
@@ -194,11 +195,12 @@ def _intake(stream, *, name: str, media_type: str, progress: Progress | None, wh
     if existing is not None:
         return _received_again(existing, blob, storage, who, again_details)
     metadata, media_type = _embedded(storage, blob.sha256, name, media_type)
+    uid = uuid.uuid4()  # the sealed metadata is bound to the item's id
     try:
         with transaction.atomic():
             item = Item.objects.create(
-                sha256=blob.sha256, sha512=blob.sha512, size=blob.size, media_type=media_type, original_name=name,
-                metadata=metadata, **fields,
+                uid=uid, sha256=blob.sha256, sha512=blob.sha512, size=blob.size, media_type=media_type, original_name=name,
+                metadata=seal_metadata(uid, metadata), **fields,
             )
             details = {"vault": storage.url}
             if item.derived_from_id:

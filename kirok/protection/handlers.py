@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kirok.records.models.base import Child, Record
 
-from . import compartments, policy, sealing
+from . import compartments, policy, sealing, signals
 
 
 def seal_before_save(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
@@ -41,3 +41,9 @@ def _reindex(instance) -> None:
 
 def policy_changed(sender, **kwargs) -> None:
     policy.reset()
+
+
+def consent_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """A consent entry saved one by one is announced (the ledger logs it in this transaction)."""
+    if created and not raw:
+        signals.consent_changed.send(type(instance), consent=instance)

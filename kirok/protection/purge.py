@@ -11,8 +11,9 @@ its commitment, so every version digest and the ledger still verify):
   withdrawn — a witness who withdrew one testimony but not another is still named by the other;
 * those values in every version of those records (the history), and the witness's rows in the
   blind index;
-* the blobs of the source's evidence items, through the evidence layer's purge when it offers
-  one (otherwise the purge record says what remains).
+* the source's evidence items: their blobs destroyed in the vault after commit, their sealed
+  metadata cut to its commitment, their identifying capture fields emptied, a "disposed" custody
+  event with the reason (``kirok.evidence.protected.purge_source``).
 
 Kept: the ``Purge`` row (who, when, the reason, the commitments of what was destroyed) and the
 new consent entry, a version like any other, that says the consent was withdrawn.
@@ -34,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kirok.evidence.protected import purge_source
 from kirok.records import history
 from kirok.records.exchange import ROW, SEALED
 from kirok.records.models import Consent, Source, Version
@@ -73,7 +75,11 @@ def withdraw(source: Source, *, principal: Principal, reason: str, obtained_by: 
                 Consent.objects.create(source=source, scopes=[], withdrawn=True, given_on=timezone.localdate(), obtained_by=obtained_by, note=reason)
             targets = _targets(source)
             commitments, counts = _destroy(targets)
-            remains = _evidence(source, principal, reason)
+            evidence = purge_source(source, user=principal.user, actor=principal.actor, reason=reason)
+            commitments += evidence.commitments
+            if evidence.items:
+                counts["evidence_item"] = len(evidence.items)
+            remains = list(evidence.remains)
             if targets.witness_kept:
                 remains.append(_("the witness's names and other protected values: another of their sources is not withdrawn"))
             purge = Purge.objects.create(
@@ -214,26 +220,6 @@ def _destroy_versions(record_type: str, uids, updates: dict) -> None:
         updates[(Version._meta.db_table, ("data",))].append([stripped, pk])
 
 
-def _evidence(source: Source, principal: Principal, reason: str) -> list[str]:
-    """Destroy the source's evidence blobs through the evidence layer, or say what remains."""
-    try:
-        from kirok.evidence import services as evidence
-        from kirok.evidence.models import Item
-    except ImportError:
-        return []
-    purge_source = getattr(evidence, "purge_source", None)
-    if purge_source is not None:
-        purge_source(source, user=principal.user, actor=principal.actor, reason=reason)
-        return []
-    items = Item.objects.filter(source=source).count()
-    if not items:
-        return []
-    return [
-        _("%(n)s evidence item(s) of this source: their blobs remain in the vault (the evidence layer has no purge yet)")
-        % {"n": items}
-    ]
-
-
 def _secure_delete(on: bool) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
@@ -243,6 +229,6 @@ def _secure_delete(on: bool) -> None:
 def _checkpoint() -> None:
     """SQLite in WAL mode keeps old pages in the log until a checkpoint copies the new ones over
     them; TRUNCATE empties the log file too."""
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:  # inside a test's transaction it cannot run
         with connection.cursor() as cur:
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -90,6 +90,11 @@ class Revealer:
         self._fields_read(record_type, uid).update(f"{accessor}.{n}" for n in values)
         return out | values
 
+    def sealed(self, envelope: dict, *, table: str, column: str, uid: str, record_type: str):
+        """One value sealed outside a record's exchange dict (an evidence item's metadata),
+        bound to ``table``/``column``/``uid``: opened (and remembered for the audit) or masked."""
+        return self._open(envelope, table, column, uid, record_type, column)
+
     def _open(self, envelope: dict, table: str, column: str, uid: str, record_type: str, field: str):
         if not self.allowed:
             return self._mask

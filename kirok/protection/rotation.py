@@ -1,7 +1,8 @@
 """Key rotation without downtime: ``kirok keys rotate``.
 
 A new data key takes over sealing at once; then every envelope sealed under an older key — in
-records, owned rows and every history version — is re-encrypted under the new one, a batch per
+records, owned rows, every history version and the columns other apps register (evidence
+metadata, TOTP keys) — is re-encrypted under the new one, a batch per
 transaction, while reads go on (each envelope names its key, and the old keys stay until the
 end). Re-encryption keeps the salt and so the commitment: no digest changes, the ledger needs
 nothing. A final pass counts what is still sealed under each key, and a key that seals nothing
@@ -30,6 +31,27 @@ from .principal import Principal
 
 BATCH = 2000
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """A column outside the records holding one wrapped envelope (``{"$protected": …}``) per row,
+    bound to ``aad(table, column, str(row.<uid_field>))``: an evidence item's metadata, a TOTP key.
+    Apps register theirs (``register_sealed_column``) so that rotation re-encrypts them too and
+    never destroys a key something still needs."""
+
+    model: str  # app_label.ModelName
+    field: str
+    uid_field: str
+    table: str
+    column: str
+
+
+SEALED_COLUMNS: dict[str, SealedColumn] = {}
+
+
+def register_sealed_column(column: SealedColumn) -> None:
+    SEALED_COLUMNS[f"{column.model}.{column.field}"] = column
 
 
 @dataclass
@@ -116,6 +138,8 @@ def each_envelope(visit: Callable[[dict, bytes], dict | None], progress: Progres
             done += len(rows)
             if progress:
                 progress(label, done, 0)
+    for sealed_column in SEALED_COLUMNS.values():
+        changed_total += _each_in_column(sealed_column, visit, progress, batch)
     last, done = 0, 0
     while True:
         rows = list(Version.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "record_type", "record_uid", "data")[:batch])
@@ -132,6 +156,32 @@ def each_envelope(visit: Callable[[dict, bytes], dict | None], progress: Progres
         if progress:
             progress("records_version", done, 0)
     return changed_total
+
+
+def _each_in_column(sealed: SealedColumn, visit, progress: Progress | None, batch: int) -> int:
+    from django.apps import apps
+
+    model = apps.get_model(sealed.model)
+    changed, last, done = 0, None, 0
+    while True:
+        rows = model._base_manager.order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        rows = list(rows.values_list("pk", sealed.uid_field, sealed.field)[:batch])
+        if not rows:
+            return changed
+        with transaction.atomic():
+            for pk, uid, value in rows:
+                if isinstance(value, dict) and SEALED in value:
+                    replaced = visit(value[SEALED], aad(sealed.table, sealed.column, str(uid)))
+                    if replaced is not None:
+                        # The base manager's plain UPDATE: evidence items refuse save() and their own manager's update().
+                        model._base_manager.filter(pk=pk).update(**{sealed.field: {SEALED: replaced}})
+                        changed += 1
+        last = rows[-1][0]
+        done += len(rows)
+        if progress:
+            progress(model._meta.db_table, done, 0)
 
 
 def count_by_key(progress: Progress | None = None) -> Counter:

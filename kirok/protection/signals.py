@@ -11,6 +11,9 @@ receiver that appends to the ledger commits with it, and one that raises undoes 
                     with the reason and the time limit.
 ``purged``          sender=Purge, purge=<Purge>: a consent withdrawal carried out: what was
                     destroyed, the reason, and the commitments (hashes) kept.
+``consent_changed`` sender=Consent, consent=<Consent>: a consent entry given or withdrawn one by
+                    one (the admin, a service, a purge). Entries that arrive in an import are
+                    covered by the import's changeset entry instead.
 """
 
 from django.dispatch import Signal
@@ -19,3 +22,4 @@ protected_read = Signal()
 disclosed = Signal()
 break_glass = Signal()
 purged = Signal()
+consent_changed = Signal()

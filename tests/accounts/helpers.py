@@ -34,7 +34,14 @@ def make_user(username: str, role: str, *, own_password: str | None = None):
 def signed_in(client, role: str, username: str | None = None):
     """A client signed in as a fresh user of this role, past every sign-in step."""
     user, _ = make_user(username or f"{role}-user", role, own_password="correct horse battery staple")
-    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return sign_in_as(client, user)
+
+
+def sign_in_as(client, user):
+    """The client signed in as an existing user, past every sign-in step (the one-time password
+    counts as replaced, the code step as passed)."""
+    services.password_changed(user)
+    device, _created = TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

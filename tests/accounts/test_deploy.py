@@ -10,7 +10,8 @@ KIROK = [sys.executable, "-m", "kirok.cli"]
 
 
 def run(tmp_path, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KIROK_")}
+    # The check is of a deployment: nothing of the test run's own environment leaks into it.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("KIROK_", "DJANGO_"))}
     environment |= {"KIROK_HOME": str(tmp_path / "absent-workspace"), "KIROK_ALLOWED_HOSTS": "kirok.example.org", **env}
     return subprocess.run([*KIROK, "check", "--deploy", "--fail-level", "WARNING"], env=environment,
                           capture_output=True, text=True, timeout=120)

@@ -30,6 +30,15 @@ def vocabularies(db, workspace):
     load_vocabularies()
 
 
+def plain_metadata(item):
+    """An item's embedded metadata as the console operator reads it (sealed at rest, audited)."""
+    from kirok.evidence.models import Item
+    from kirok.evidence.protected import metadata_of
+    from kirok.protection.principal import Principal
+
+    return metadata_of(Item.objects.get(pk=item.pk), Principal.console("test"), purpose="test")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -136,14 +136,11 @@ def test_missing_blob_and_bad_names_are_named(tmp_path):
     assert not vault.exists("0" * 64)
 
 
-def test_the_default_vault_is_the_workspace_blob_folder_and_the_uwazi_layout(workspace):
-    from kirok.records.importing import uwazi
-
+def test_the_default_vault_is_the_workspace_blob_folder_in_the_sharded_layout(workspace):
     vault = get_storage()
     blob = vault.put([b"uwazi attachment"])
-    sha, size = uwazi.store_blob([b"uwazi attachment"])
-    assert (sha, size) == (blob.sha256, blob.size)
-    assert uwazi.blob_path(sha) == vault.path(blob.sha256)
+    assert vault.path(blob.sha256) == workspace.blobs / blob.sha256[:2] / blob.sha256
+    assert vault.path(blob.sha256).read_bytes() == b"uwazi attachment"
 
 
 def test_vault_url_chooses_the_backend(workspace, monkeypatch, tmp_path):

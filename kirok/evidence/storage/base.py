@@ -2,8 +2,9 @@
 
 Like Django's pluggable backends (and the auto-archiver's Storage step), each backend is one small
 class with the same few methods, chosen by ``KIROK_VAULT_URL`` (see ``get_storage``). A blob is
-named by the SHA-256 of its bytes and is never overwritten, changed or deleted by Kirok: putting
-the same bytes twice stores them once, and a crash during a put leaves no blob under any name.
+named by the SHA-256 of its bytes and is never overwritten or changed by Kirok: putting the same
+bytes twice stores them once, and a crash during a put leaves no blob under any name. The one
+deletion is ``destroy``, which only a consent withdrawal calls (``kirok.evidence.protected``).
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ class Storage(ABC):
     @abstractmethod
     def names(self) -> Iterator[str]:
         """The SHA-256 of every stored blob."""
+
+    @abstractmethod
+    def destroy(self, sha256: str) -> None:
+        """Remove the blob for good (consent withdrawn); a blob already gone is not an error."""
 
     @abstractmethod
     def leftovers(self) -> list[str]:

@@ -132,6 +132,25 @@ class LocalStorage(Storage):
                     if SHA256.fullmatch(path.name) and path.name.startswith(shard.name):
                         yield path.name
 
+    def destroy(self, sha256: str) -> None:
+        """Overwrite the bytes with zeros, sync, then unlink: on a plain file system no readable
+        copy is left in the folder (copy-on-write file systems and SSDs may keep old blocks; the
+        blob is then only as recoverable as the disk itself)."""
+        path = self.path(sha256)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return
+        os.chmod(path, 0o600)
+        zeros = bytes(min(size, pipeline.CHUNK_SIZE))
+        with open(path, "r+b", buffering=0) as f:
+            left = size
+            while left:
+                left -= f.write(zeros[:left])
+            os.fsync(f.fileno())
+        path.unlink()
+        _sync_folder(path.parent)
+
     def leftovers(self) -> list[str]:
         return sorted(str(p) for p in self.root.glob(f"{INCOMING}*.part")) if self.root.is_dir() else []
 

@@ -184,6 +184,16 @@ class S3Storage(Storage):
             if SHA256.fullmatch(name) and name.startswith(shard) and len(shard) == 2:
                 yield name
 
+    def destroy(self, sha256: str) -> None:
+        """Delete the object and, in a versioned bucket, every version of it. A bucket under
+        Object Lock refuses: the error names the object, for its retention to be lifted."""
+        key = self.key(sha256)
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+        for page in self.client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key):
+            for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                if entry["Key"] == key:
+                    self.client.delete_object(Bucket=self.bucket, Key=key, VersionId=entry["VersionId"])
+
     def leftovers(self) -> list[str]:
         incoming = self.prefix + INCOMING
         found = [f"s3://{self.bucket}/{key}" for key in self._keys(incoming)]

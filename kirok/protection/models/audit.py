@@ -81,6 +81,11 @@ class Disclosure(AuditRow):
         verbose_name = _("disclosure")
         verbose_name_plural = _("disclosures")
 
+    def canonical(self) -> dict:
+        """The row and every record it let out: the ledger entry commits to the list too."""
+        listed = sorted(f"{t}:{u}" for t, u in DisclosedRecord.objects.filter(disclosure_id=self.pk).values_list("record_type", "record_uid"))
+        return super().canonical() | {"records": listed}
+
 
 class DisclosedRecord(models.Model):
     """One record in one disclosure: so that 'did X ever leave, and to whom?' has an answer."""
@@ -106,6 +111,12 @@ class BreakGlass(Digestible, models.Model):
     opened_at = models.DateTimeField(_("opened"))
     expires_at = models.DateTimeField(_("expires"), db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    def canonical(self) -> dict:
+        """Without ``closed_at``: the grant is what the ledger logs; closing it early only narrows it."""
+        out = super().canonical()
+        del out["closed_at"]
+        return out
 
     class Meta:
         verbose_name = _("break-glass access")

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from kirok.evidence import services, terms
 from kirok.evidence.errors import BlobMissing, EvidenceError
 from kirok.evidence.metadata import IFD_NAMES
+from kirok.evidence.protected import metadata_of
 from kirok.evidence.storage import pipeline
+from kirok.protection.principal import Principal
 from kirok.records.exchange import canonical_uuid
 from kirok.records.models import Source
 from kirok.records.progress import progress_bar
@@ -178,16 +180,20 @@ class Command(BaseCommand):
             missing = [name for name in ("html_source", "page_capture") if not record[name]]
             if missing:
                 self.stdout.write("  " + _("web item without %(parts)s (Berkeley Protocol para 155 asks for both)") % {"parts": ", ".join(missing)})
-        self.stdout.write(f"  {_('embedded metadata')}: {self._metadata_summary(obj.metadata)}")
-        if metadata and obj.metadata:
-            self.stdout.write("  " + orjson.dumps(obj.metadata, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode().replace("\n", "\n  "))
+        # Protected: revealed to the console operator, and the read audited like any other.
+        embedded = metadata_of(obj, Principal.console(), purpose="kirok evidence show")
+        self.stdout.write(f"  {_('embedded metadata')}: {self._metadata_summary(embedded)}")
+        if metadata and isinstance(embedded, dict) and embedded:
+            self.stdout.write("  " + orjson.dumps(embedded, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode().replace("\n", "\n  "))
         for derivative in obj.derivatives.order_by("id"):
             self.stdout.write(f"  {_('derivative')}: {derivative.operation} {derivative.sha256}  {derivative.original_name}")
         self._custody(obj)
 
-    def _metadata_summary(self, metadata: dict) -> str:
+    def _metadata_summary(self, metadata) -> str:
         if not metadata:
             return _("none found")
+        if not isinstance(metadata, dict):  # the mask, or the notice of a purge
+            return str(metadata)
         parts = []
         if "image" in metadata:
             image = metadata["image"]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kirok.evidence.errors import EvidenceError
 from kirok.protection import access
 from kirok.protection.management.arguments import add_principal_arguments
 from kirok.protection.principal import AccessDenied, NotFound, Principal
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             purge = withdraw(record, principal=principal, reason=options["reason"], obtained_by=options["obtained_by"])
         except NotFound:
             raise CommandError(_("no source %(ref)r") % {"ref": source}) from None
-        except (AccessDenied, PurgeError) as exc:
+        except (AccessDenied, PurgeError, EvidenceError) as exc:
             raise CommandError(str(exc)) from None
         total = sum(purge.counts.values())
         self.stdout.write(_("Consent withdrawn; purge %(id)s destroyed %(n)s protected value(s)") % {"id": purge.uid, "n": total})
