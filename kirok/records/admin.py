@@ -16,7 +16,7 @@ from kirok.records.exchange import ROW
 from kirok.records.models import (
     Act, BiographicDetail, ChainOfEvents, Changeset, Consent, CustomField, Event, Information,
     Intervention, Involvement, Organization, OrganizationName, Person, PersonName, Place, PlaceName,
-    Source, Term, Version, Vocabulary,
+    Source, SourceFile, Term, Version, Vocabulary,
 )
 
 
@@ -104,9 +104,22 @@ class OrganizationAdmin(RecordAdmin):
     search_fields = ("name_ko", "name_en", "names__name")
 
 
+class SourceFileInline(admin.TabularInline):
+    """The files a source came with: evidence items, shown, never edited here (the vault and its
+    custody are the evidence app's; ``kirok evidence show`` gives an item's capture record)."""
+
+    model = SourceFile
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("role", "language", "name", "item")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Source)
 class SourceAdmin(RecordAdmin):
-    inlines = [ConsentInline]
+    inlines = [ConsentInline, SourceFileInline]
     list_display = ("title", "kind", "testimony_basis", "language")
     search_fields = ("title", "external_id")
 

@@ -10,8 +10,10 @@ type by record type, in import order, one exchange-format dict at a time.
 Nothing here is real: every person, incident and testimony is generated, every record carries the
 external id ``demo:<type>:<n>`` and says it is fictional ("[FICTIONAL DEMO]" / "[가상 데모]").
 Names are random combinations of common surnames and given-name syllables, never taken from a
-list of real people; places, facilities, institutions and vocabulary codes are the shipped
-reference data, read from ``kirok/data`` at run time.
+list of real people, romanized by ``kirok.korean``; the scenario tables (name parts, counties,
+scenarios and their texts, shares) are data in ``kirok/data/demo`` (synthetic, see its README),
+and places, facilities, institutions and vocabulary codes are the shipped reference data, read
+from ``kirok/data`` at run time.
 
 Determinism and scale. Record ``n`` of a type is drawn from its own random stream, seeded by
 (seed, type, n), and its Kirok id is the first 128 bits of that stream: the same seed gives the
@@ -44,6 +46,9 @@ from pathlib import Path
 import orjson
 import yaml
 
+from kirok.korean import fold_word, plain, romanize, romanize_name, romanize_place
+from kirok.korean import names as korean_names
+from kirok.korean.romanization import capitalize
 from kirok.records.registry import ORDER
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -59,197 +64,38 @@ def external_id(record_type: str, n: int) -> str:
     return f"{PREFIX}:{record_type}:{n}"
 
 
-# --- Hangul and romanization ---------------------------------------------------------------
-#
-# A syllable is (initial, medial, final) by Unicode arithmetic. Three systems are written here
-# from their published tables (no third-party code): Revised Romanization (RR, ROK 2000),
-# McCune–Reischauer (MR, 1939) and the DPRK's own style as its press writes names (MR without
-# diacritics, kh/th/ph for aspirates, ㅈ = j, given-name syllables apart: 박동구 → Pak Tong Gu).
+# --- data: the scenario tables in kirok/data/demo (synthetic, fictional) ----------------------
 
-_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-_FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
-           "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
-# The sound a final consonant makes at the end of a syllable (its representative).
-_FINAL_SOUND = {
-    "": "", "ㄱ": "k", "ㄲ": "k", "ㄳ": "k", "ㄺ": "k", "ㅋ": "k", "ㄴ": "n", "ㄵ": "n", "ㄶ": "n",
-    "ㄷ": "t", "ㅅ": "t", "ㅆ": "t", "ㅈ": "t", "ㅊ": "t", "ㅌ": "t", "ㅎ": "t", "ㄹ": "l", "ㄼ": "l",
-    "ㄽ": "l", "ㄾ": "l", "ㅀ": "l", "ㅁ": "m", "ㄻ": "m", "ㅂ": "p", "ㅄ": "p", "ㄿ": "p", "ㅍ": "p",
-    "ㅇ": "ng",
-}
-# A final consonant that moves to the next syllable when that one starts with a vowel.
-_LIAISON = {"ㄱ": "ㄱ", "ㄲ": "ㄲ", "ㄴ": "ㄴ", "ㄷ": "ㄷ", "ㄹ": "ㄹ", "ㅁ": "ㅁ", "ㅂ": "ㅂ", "ㅅ": "ㅅ",
-            "ㅆ": "ㅆ", "ㅈ": "ㅈ", "ㅊ": "ㅊ", "ㅋ": "ㅋ", "ㅌ": "ㅌ", "ㅍ": "ㅍ"}
-_VOWELS = {
-    #        RR     MR     DPRK
-    "ㅏ": ("a", "a", "a"), "ㅐ": ("ae", "ae", "ae"), "ㅑ": ("ya", "ya", "ya"), "ㅒ": ("yae", "yae", "yae"),
-    "ㅓ": ("eo", "ŏ", "o"), "ㅔ": ("e", "e", "e"), "ㅕ": ("yeo", "yŏ", "yo"), "ㅖ": ("ye", "ye", "ye"),
-    "ㅗ": ("o", "o", "o"), "ㅘ": ("wa", "wa", "wa"), "ㅙ": ("wae", "wae", "wae"), "ㅚ": ("oe", "oe", "oe"),
-    "ㅛ": ("yo", "yo", "yo"), "ㅜ": ("u", "u", "u"), "ㅝ": ("wo", "wŏ", "wo"), "ㅞ": ("we", "we", "we"),
-    "ㅟ": ("wi", "wi", "wi"), "ㅠ": ("yu", "yu", "yu"), "ㅡ": ("eu", "ŭ", "u"), "ㅢ": ("ui", "ŭi", "ui"),
-    "ㅣ": ("i", "i", "i"),
-}
-_MEDIALS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
-#              RR     MR voiceless/voiced   DPRK voiceless/voiced
-_CONSONANTS = {
-    "ㄱ": ("g", "k", "g", "k", "g"), "ㄲ": ("kk", "kk", "kk", "kk", "kk"), "ㄴ": ("n", "n", "n", "n", "n"),
-    "ㄷ": ("d", "t", "d", "t", "d"), "ㄸ": ("tt", "tt", "tt", "tt", "tt"), "ㄹ": ("r", "r", "r", "r", "r"),
-    "ㅁ": ("m", "m", "m", "m", "m"), "ㅂ": ("b", "p", "b", "p", "b"), "ㅃ": ("pp", "pp", "pp", "pp", "pp"),
-    "ㅅ": ("s", "s", "s", "s", "s"), "ㅆ": ("ss", "ss", "ss", "ss", "ss"), "ㅇ": ("", "", "", "", ""),
-    "ㅈ": ("j", "ch", "j", "j", "j"), "ㅉ": ("jj", "tch", "tch", "jj", "jj"), "ㅊ": ("ch", "ch'", "ch'", "ch", "ch"),
-    "ㅋ": ("k", "k'", "k'", "kh", "kh"), "ㅌ": ("t", "t'", "t'", "th", "th"), "ㅍ": ("p", "p'", "p'", "ph", "ph"),
-    "ㅎ": ("h", "h", "h", "h", "h"),
-}
-_SYSTEMS = ("rr", "mr", "dprk")
+def _load(name: str, data: Path = DATA) -> dict:
+    with open(data / "demo" / name, encoding="utf-8") as f:
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
-def decompose(syllable: str) -> tuple[str, str, str]:
-    code = ord(syllable) - 0xAC00
-    if not 0 <= code < 11172:
-        raise ValueError(f"{syllable!r} is not a Hangul syllable")
-    return _INITIALS[code // 588], _MEDIALS[(code % 588) // 28], _FINALS[code % 28]
+def _pairs(mapping: dict) -> tuple:
+    return tuple(mapping.items())
 
 
-def compose(initial: str, medial: str, final: str = "") -> str:
-    return chr(0xAC00 + (_INITIALS.index(initial) * 21 + _MEDIALS.index(medial)) * 28 + _FINALS.index(final))
+_NAMES = _load("names.yaml")
+_GEOGRAPHY = _load("geography.yaml")
+_SHARES = _load("shares.yaml")
+
+# (DPRK spelling, weight ‰): ROK census frequencies (2015), the published figures closest to a
+# North Korean population; ROK spellings are derived by kirok.korean.
+SURNAMES = _pairs(_NAMES["surnames"])
+GIVEN = {sex: (parts["first"], parts["second"]) for sex, parts in _NAMES["given"].items()}
+# Names of well-known real people the generator must never produce, even by chance.
+REAL_NAMES = frozenset(_NAMES["real_names"])
 
 
-@lru_cache(maxsize=1 << 15)
-def rok_spelling(word: str) -> str:
-    """The ROK spelling of a DPRK-spelled word: the initial-sound rule on its first syllable
-    (리 → 이, 량 → 양, 로 → 노, 녀 → 여)."""
-    if not word:
-        return word
-    initial, medial, final = decompose(word[0])
-    if initial == "ㄹ":
-        initial = "ㅇ" if medial in "ㅑㅕㅖㅛㅠㅣ" else "ㄴ"
-    elif initial == "ㄴ" and medial in "ㅑㅕㅛㅠㅣ":
-        initial = "ㅇ"
-    return compose(initial, medial, final) + word[1:]
+# --- romanized names, by kirok.korean ---------------------------------------------------------
 
-
-def _assimilate(sylls: list[list[str]]) -> None:
-    """The sound changes romanization writes inside one word (place names): a final consonant
-    moves onto a following vowel, stops become nasals before nasals, ㄹ meets ㄴ."""
-    for prev, cur in itertools.pairwise(sylls):
-        f, i = prev[2], cur[0]
-        sound = _FINAL_SOUND[f]
-        if i == "ㅇ" and f in _LIAISON:
-            prev[2], cur[0] = "", _LIAISON[f]
-        elif i in "ㄴㅁ" and sound in ("k", "t", "p"):
-            prev[2] = {"k": "ㅇ", "t": "ㄴ", "p": "ㅁ"}[sound]
-        elif i == "ㄹ":
-            if sound == "n":
-                prev[2] = "ㄹ"
-            elif sound in ("m", "ng"):
-                cur[0] = "ㄴ"
-            elif sound in ("k", "p"):
-                prev[2], cur[0] = ("ㅇ" if sound == "k" else "ㅁ"), "ㄴ"
-        elif i == "ㄴ" and sound == "l":
-            cur[0] = "ㄹ"
-
-
-@lru_cache(maxsize=1 << 16)
-def romanize(word: str, system: str, *, syllables_apart: bool = False, assimilate: bool = False) -> str:
-    """One Hangul word in RR, MR or DPRK style, lower case. ``syllables_apart`` returns the
-    syllables as a list joined by spaces (for DPRK given names); MR voices ㄱㄷㅂㅈ between voiced
-    sounds and marks n'g; ``assimilate`` applies the sound changes of place names."""
-    col = _SYSTEMS.index(system)
-    sylls = [list(decompose(ch)) for ch in word]
-    if assimilate:
-        _assimilate(sylls)
-    out: list[str] = []
-    prev_sound = None  # None at the start of the word
-    for initial, medial, final in sylls:
-        cons = _CONSONANTS[initial]
-        voiced = prev_sound is not None and (
-            prev_sound in ("", "n", "m", "ng") or (prev_sound == "l" and initial in "ㄱㅂ")
-        )
-        if system == "rr":
-            onset = cons[0]
-            if initial == "ㄹ" and prev_sound == "l":
-                onset = "l"
-        elif system == "mr":
-            onset = cons[2] if voiced else cons[1]  # 시 is "si" as in the 1939 system (Sinŭiju)
-            if initial == "ㄹ" and prev_sound == "l":
-                onset = "l"
-            if prev_sound == "n" and onset.startswith("g"):
-                onset = "'" + onset
-        else:
-            onset = cons[4] if voiced else cons[3]
-            if initial == "ㄹ" and prev_sound == "l":
-                onset = "l"
-        sound = _FINAL_SOUND[final]
-        coda = "ng" if sound == "ng" else sound
-        out.append(onset + _VOWELS[medial][col] + coda)
-        prev_sound = sound
-    if syllables_apart:
-        return " ".join(out)
-    return "".join(out)
-
-
-# Conventional spellings of surnames and given-name syllables (ROK passports and press).
-_POPULAR_SURNAMES = {
-    "김": ["Kim"], "이": ["Lee", "Yi", "Rhee"], "박": ["Park"], "최": ["Choi"], "정": ["Jung", "Jeong", "Chung"],
-    "강": ["Kang"], "조": ["Cho", "Jo"], "윤": ["Yoon", "Yun"], "장": ["Jang", "Chang"], "임": ["Lim", "Im"],
-    "한": ["Han"], "오": ["Oh"], "서": ["Seo", "Suh"], "신": ["Shin"], "권": ["Kwon"], "황": ["Hwang"],
-    "안": ["Ahn"], "송": ["Song"], "전": ["Jeon", "Chun"], "홍": ["Hong"], "유": ["Yoo", "Yu"], "류": ["Ryu", "Yoo"],
-    "고": ["Ko", "Koh"], "문": ["Moon"], "양": ["Yang"], "손": ["Son", "Sohn"], "배": ["Bae"], "백": ["Baek", "Paik"],
-    "허": ["Heo", "Huh"], "남": ["Nam"], "심": ["Shim"], "노": ["Noh", "Roh"], "하": ["Ha"], "곽": ["Kwak"],
-    "성": ["Sung", "Seong"], "차": ["Cha"], "주": ["Joo", "Ju"], "우": ["Woo"], "구": ["Koo", "Ku"], "나": ["Na"],
-    "민": ["Min"], "진": ["Jin"], "지": ["Ji"], "엄": ["Um", "Eom"], "채": ["Chae"], "원": ["Won"],
-    "천": ["Cheon", "Chun"], "방": ["Bang"], "공": ["Kong"], "현": ["Hyun"], "함": ["Ham"], "변": ["Byun"],
-    "염": ["Yeom"], "여": ["Yeo"], "추": ["Choo"], "도": ["Do"], "석": ["Seok"], "마": ["Ma"], "길": ["Gil", "Kil"],
-    "태": ["Tae"], "탁": ["Tak"],
-}
-# Strict RR and MR surname forms differ from the letters: 이 is Yi (MR) or I/Yi (RR).
-_SURNAME_OVERRIDES = {"rr": {"이": ["Yi", "I"]}, "mr": {"이": ["Yi"]}}
-_POPULAR_SYLLABLES = {
-    "영": "young", "철": "chul", "성": "sung", "정": "jung", "현": "hyun", "석": "suk", "은": "eun",
-    "준": "joon", "수": "soo", "순": "soon", "숙": "sook", "희": "hee", "명": "myung", "경": "kyung",
-    "혁": "hyuk", "광": "kwang", "국": "kook", "춘": "choon", "훈": "hoon", "금": "keum", "선": "sun",
-    "혜": "hye", "련": "ryun", "연": "yeon", "덕": "duk", "근": "keun", "운": "woon", "웅": "woong",
-    "주": "joo", "범": "bum", "설": "sul", "별": "byul", "학": "hak", "용": "yong", "룡": "ryong",
-    "심": "shim", "실": "sil", "월": "wol", "건": "gun", "식": "sik", "복": "bok", "애": "ae",
-}
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _cap_hyphenated_given(syllables: list[str], style: str) -> str:
+def _given_text(syllables: list[str], style: str) -> str:
     """'yeong', 'cheol' → 'Yeongcheol' (joined), 'Yeong-cheol' (hyphen), 'Yeong Cheol' (spaced)."""
     if style == "joined":
-        return _cap("".join(syllables))
+        return capitalize("".join(syllables))
     if style == "hyphen":
-        return _cap("-".join(syllables))
-    return " ".join(_cap(s) for s in syllables)
-
-
-@lru_cache(maxsize=1 << 15)
-def _mr_given_syllables(given: str) -> tuple[str, ...]:
-    """MR syllables of a given name, voiced as one word (김대중 → Tae-jung)."""
-    whole = [list(decompose(ch)) for ch in given]
-    parts = []
-    prev_sound = None
-    for initial, medial, final in whole:
-        word = compose(initial, medial, final)
-        text = romanize(word, "mr")
-        if prev_sound is not None and (prev_sound in ("", "n", "m", "ng") or (prev_sound == "l" and initial in "ㄱㅂ")):
-            cons = _CONSONANTS[initial]
-            if cons[1] != cons[2] and text.startswith(cons[1]):
-                text = cons[2] + text[len(cons[1]):]
-        parts.append(text)
-        prev_sound = _FINAL_SOUND[final]
-    return tuple(parts)
-
-
-@lru_cache(maxsize=1 << 15)
-def _dprk_given_syllables(given: str) -> tuple[str, ...]:
-    parts = romanize(given, "dprk", syllables_apart=True).split(" ")
-    # The first syllable of a given name is word-initial: voiceless (박봉주 → Pak Pong Ju).
-    first = romanize(given[0], "dprk")
-    return (first, *parts[1:])
+        return capitalize("-".join(syllables))
+    return " ".join(capitalize(s) for s in syllables)
 
 
 def romanized_name(surname_dprk: str, given: str, style: str, rng: random.Random) -> tuple[str, str, str, str]:
@@ -257,71 +103,33 @@ def romanized_name(surname_dprk: str, given: str, style: str, rng: random.Random
 
     style: ``rr`` (ROK spelling, strict or conventional surname, given name joined or hyphenated),
     ``mr`` (with or without diacritics, given name hyphenated), ``dprk`` (DPRK spelling, given
-    syllables apart: Ri Yong Chol) or ``popular`` (conventional spellings: Lee Young-chul)."""
-    rok_surname = rok_spelling(surname_dprk)
-    rok_given = rok_spelling(given)
-    if style == "rr":
-        family = rng.choice(_SURNAME_OVERRIDES["rr"].get(rok_surname) or [_cap(romanize(rok_surname, "rr"))] + _POPULAR_SURNAMES.get(rok_surname, [])[:1])
-        given_text = _cap_hyphenated_given([romanize(ch, "rr") for ch in rok_given], rng.choice(("joined", "hyphen", "hyphen")))
+    syllables apart: Ri Yong Chol) or ``popular`` (conventional spellings: Lee Young-chul). The
+    spellings are kirok.korean's; this only draws which of them a fictional document uses."""
+    name = surname_dprk + given
+    rok_surname, rok_given = fold_word(surname_dprk), fold_word(given)
+    known = korean_names.surnames().get(rok_surname)
+    if style in ("dprk", "mr"):
+        full = romanize_name(name, style, diacritics=style == "mr" and rng.random() >= 0.4)  # 40 %: typed without diacritics
+        family, _, given_text = full.partition(" ")
+        code = style
+    elif style == "rr":
+        strict = romanize_name(name, "rr").partition(" ")[0]
+        family = rng.choice([strict, *(known.other[:1] if known else ())])
+        given_text = _given_text([romanize(ch, "rr") for ch in rok_given], rng.choice(("joined", "hyphen", "hyphen")))
         code = "rr"
-    elif style == "mr":
-        base_surname = surname_dprk if rng.random() < 0.5 else rok_surname
-        family = rng.choice(_SURNAME_OVERRIDES["mr"].get(base_surname) or [_cap(romanize(base_surname, "mr"))])
-        given_sylls = _mr_given_syllables(given if base_surname == surname_dprk else rok_given)
-        given_text = _cap("-".join(given_sylls))
-        if rng.random() < 0.4:  # as typed without a diacritics keyboard
-            family, given_text = _plain(family), _plain(given_text)
-        code = "mr"
-    elif style == "dprk":
-        family = _cap(romanize(surname_dprk, "dprk"))
-        given_text = " ".join(_cap(s) for s in _dprk_given_syllables(given))
-        code = "dprk"
     else:
-        family = rng.choice(_POPULAR_SURNAMES.get(rok_surname) or [_cap(romanize(rok_surname, "rr"))])
-        sylls = [_POPULAR_SYLLABLES.get(ch) or romanize(ch, "rr") for ch in rok_given]
-        given_text = _cap_hyphenated_given(sylls, rng.choice(("hyphen", "hyphen", "joined", "spaced")))
+        # The conventional spellings are listed commonest first (Lee, Yi, Rhee…): mostly the first.
+        spellings = known.other[:3] if known and known.other else (romanize_name(name, "rr").partition(" ")[0],)
+        family = rng.choices(spellings, (70, 20, 10)[: len(spellings)])[0]
+        conventional = korean_names.given_spellings()
+        syllables = [conventional.get(ch) or romanize(ch, "rr") for ch in rok_given]
+        given_text = _given_text(syllables, rng.choice(("hyphen", "hyphen", "joined", "spaced")))
         code = "other"
     if rng.random() < 0.15 and style in ("rr", "popular"):
         full = f"{given_text} {family}"  # Western order, as in many ROK and foreign documents
     else:
         full = f"{family} {given_text}"
     return full, family, given_text, code
-
-
-def _plain(text: str) -> str:
-    return text.replace("ŏ", "o").replace("ŭ", "u").replace("Ŏ", "O").replace("Ŭ", "U").replace("'", "")
-
-
-# --- names ---------------------------------------------------------------------------------
-
-# (DPRK spelling, weight ‰). Weights follow the ROK census surname frequencies (2015), which
-# are the published figures closest to a North Korean population; ROK spellings are derived.
-SURNAMES = [
-    ("김", 215), ("리", 147), ("박", 84), ("최", 47), ("정", 43), ("강", 23), ("조", 21), ("윤", 21),
-    ("장", 20), ("림", 17), ("한", 15), ("오", 15), ("서", 15), ("신", 15), ("권", 14), ("황", 14),
-    ("안", 14), ("송", 13), ("전", 11), ("홍", 11), ("류", 11), ("고", 9), ("문", 9), ("량", 9), ("손", 9),
-    ("배", 8), ("백", 8), ("허", 6), ("남", 5), ("심", 5), ("로", 4), ("하", 4), ("곽", 4), ("성", 4),
-    ("차", 4), ("주", 4), ("우", 4), ("구", 4), ("라", 3), ("민", 3), ("진", 3), ("지", 3), ("엄", 3),
-    ("채", 3), ("원", 3), ("천", 2), ("방", 2), ("공", 2), ("현", 2), ("함", 2), ("변", 2), ("렴", 1),
-    ("려", 1), ("추", 1), ("도", 1), ("석", 1), ("마", 1), ("길", 1), ("태", 1), ("탁", 1),
-]
-GIVEN = {
-    "male": (
-        "영성광명철정경진현동용룡춘학국남일금혁승상만덕봉기종수태세창원충호길재형효",
-        "철호남일수혁진국성민길만학범식준훈석용룡복근웅운건찬명우환선삼빈",
-    ),
-    "female": (
-        "영순명정은금옥혜미경향선춘숙련복설송화해연진유성지효",
-        "희옥숙순미화실향란애련심자영정경선주아림월단별",
-    ),
-}
-# Names of well-known real people (leaders, officials, public witnesses) the generator must
-# never produce, even by chance.
-REAL_NAMES = frozenset(
-    "김일성 김정일 김정은 김여정 김정남 김경희 김주애 김정철 장성택 리설주 이설주 최룡해 최용해 김영남 "
-    "황장엽 신동혁 강철환 박봉주 현송월 리병철 이병철 최선희 김덕훈 조용원 김재룡 리만건 이만건 태영호 "
-    "지성호 박연미 이현서 리현서 김혁철 리용호 이용호 김영철 리선권 이선권 김성남 정경택 리영길 이영길".split()
-)
 
 
 class Weighted:
@@ -357,7 +165,7 @@ def korean_name(rng: random.Random, sex: str) -> tuple[str, str]:
             if a == b:
                 continue
             given = a + b
-        if surname + given not in REAL_NAMES and rok_spelling(surname) + rok_spelling(given) not in REAL_NAMES:
+        if surname + given not in REAL_NAMES and fold_word(surname) + fold_word(given) not in REAL_NAMES:
             return surname, given
 
 
@@ -427,46 +235,13 @@ class Catalog:
 
 # --- geography ----------------------------------------------------------------------------
 
-# Counties (시·군·구역) by province, in the order the demo set takes them: first each
-# province's seat, then North Hamgyŏng and Ryanggang (where most testimony comes from), then the
-# rest. Names are public geography in DPRK spelling; the demo set creates them as its own demo
-# places (the shipped gazetteer stops at provinces).
-COUNTIES = [
-    ("KP-09", "청진", "시"), ("KP-10", "혜산", "시"), ("KP-08", "함흥", "시"), ("KP-03", "신의주", "시"),
-    ("KP-04", "강계", "시"), ("KP-02", "평성", "시"), ("KP-01", "중", "구역"), ("KP-06", "사리원", "시"),
-    ("KP-05", "해주", "시"), ("KP-07", "원산", "시"), ("KP-13", "라진", "구역"), ("KP-14", "항구", "구역"),
-    ("KP-09", "회령", "시"), ("KP-09", "무산", "군"), ("KP-09", "온성", "군"), ("KP-10", "삼지연", "시"),
-    ("KP-09", "김책", "시"), ("KP-09", "새별", "군"), ("KP-10", "보천", "군"), ("KP-09", "은덕", "군"),
-    ("KP-09", "경성", "군"), ("KP-10", "김형직", "군"), ("KP-10", "대홍단", "군"), ("KP-09", "길주", "군"),
-    ("KP-09", "명간", "군"), ("KP-08", "단천", "시"), ("KP-09", "부령", "군"), ("KP-10", "운흥", "군"),
-    ("KP-09", "명천", "군"), ("KP-09", "어랑", "군"), ("KP-10", "갑산", "군"), ("KP-09", "연사", "군"),
-    ("KP-04", "만포", "시"), ("KP-03", "의주", "군"), ("KP-09", "화대", "군"), ("KP-10", "풍서", "군"),
-    ("KP-10", "백암", "군"), ("KP-10", "김정숙", "군"), ("KP-10", "삼수", "군"), ("KP-08", "요덕", "군"),
-    ("KP-02", "개천", "시"), ("KP-02", "순천", "시"), ("KP-08", "신포", "시"), ("KP-04", "중강", "군"),
-    ("KP-03", "삭주", "군"), ("KP-08", "북청", "군"), ("KP-02", "북창", "군"), ("KP-01", "모란봉", "구역"),
-    ("KP-08", "영광", "군"), ("KP-08", "고원", "군"), ("KP-04", "희천", "시"), ("KP-03", "정주", "시"),
-    ("KP-02", "안주", "시"), ("KP-02", "덕천", "시"), ("KP-06", "송림", "시"), ("KP-07", "문천", "시"),
-    ("KP-05", "옹진", "군"), ("KP-01", "대동강", "구역"), ("KP-08", "정평", "군"), ("KP-08", "홍원", "군"),
-    ("KP-08", "허천", "군"), ("KP-03", "구성", "시"), ("KP-03", "룡천", "군"), ("KP-04", "자성", "군"),
-    ("KP-04", "초산", "군"), ("KP-02", "성천", "군"), ("KP-06", "황주", "군"), ("KP-05", "재령", "군"),
-    ("KP-07", "통천", "군"), ("KP-01", "만경대", "구역"), ("KP-13", "선봉", "구역"), ("KP-03", "선천", "군"),
-    ("KP-04", "위원", "군"), ("KP-02", "숙천", "군"), ("KP-06", "봉산", "군"), ("KP-05", "신천", "군"),
-    ("KP-07", "천내", "군"), ("KP-01", "선교", "구역"), ("KP-03", "천마", "군"), ("KP-06", "곡산", "군"),
-    ("KP-05", "안악", "군"), ("KP-07", "고성", "군"), ("KP-01", "락랑", "구역"), ("KP-06", "신계", "군"),
-    ("KP-05", "연안", "군"), ("KP-07", "철원", "군"), ("KP-14", "와우도", "구역"), ("KP-01", "사동", "구역"),
-    ("KP-07", "김화", "군"), ("KP-14", "대안", "구역"),
-]
-BORDER_COUNTIES = {
-    "회령", "무산", "온성", "새별", "은덕", "혜산", "삼지연", "보천", "김형직", "대홍단", "김정숙", "삼수",
-    "만포", "중강", "자성", "초산", "위원", "신의주", "의주", "삭주", "라진", "선봉",
-}
-_KIND_SUFFIX = {"시": ("si", "si", "City"), "군": ("gun", "kun", "County"), "구역": ("guyeok", "kuyŏk", "District")}
-# Where incidents happen and people come from: North Hamgyŏng–heavy, as the documented samples.
-PROVINCE_WEIGHTS = {
-    "KP-09": 52, "KP-10": 18, "KP-08": 6, "KP-03": 5, "KP-04": 3, "KP-02": 4, "KP-01": 3, "KP-06": 2,
-    "KP-05": 1.5, "KP-07": 2, "KP-13": 1.5, "KP-14": 1, "KP-15": 1,
-}
-BORDER_PROVINCES = {"KP-09": 60, "KP-10": 25, "KP-04": 5, "KP-03": 8, "KP-13": 2}
+# Counties (시·군·구역) by province in the order the demo set takes them, which of them are on
+# the border, their unit words, and the weights of the provinces: kirok/data/demo/geography.yaml.
+COUNTIES = [tuple(c) for c in _GEOGRAPHY["counties"]]
+BORDER_COUNTIES = frozenset(_GEOGRAPHY["border_counties"])
+UNITS = _GEOGRAPHY["units"]
+PROVINCE_WEIGHTS = _GEOGRAPHY["province_weights"]
+BORDER_PROVINCES = _GEOGRAPHY["border_provinces"]
 
 
 @dataclass(frozen=True)
@@ -517,224 +292,31 @@ class Scenario:
     border: bool = False
 
 
-S = ActSpec
-SCENARIOS = (
-    Scenario(
-        "repatriation", 24, "강제송환 후 구금·고문", "Detention and torture after forced repatriation", "mss", "jipkyulso",
-        (
-            S(("forced_repatriation",), 18, (), ("border_crossing", "border_area"), "border"),
-            S(("pretrial_detention", "arbitrary_detention"), 22, ("held_in_detention_place", "overcrowding", "starvation_rations"), ("security_agency_facility", "detention_facility"), "arrest", days=(20, 120)),
-            S(("torture",), 25, ("beating", "slapping_kicking_punching", "forced_sitting_kneeling", "sleep_deprivation", "verbal_abuse"), ("security_agency_facility",), "arrest"),
-            S(("invasive_body_search", "ill_treatment"), 8, ("forced_nudity", "degradation"), ("holding_centre", "detention_facility"), "detention"),
-            S(("detention_holding_centre", "arbitrary_detention"), 15, ("forced_labour_quota", "starvation_rations", "overcrowding"), ("holding_centre", "detention_facility"), "detention", days=(30, 180)),
-            S(("forced_abortion",), 7, (), ("holding_centre", "detention_facility"), "detention", female_only=True),
-        ),
-        S(("death_in_custody",), 1, ("starvation_rations", "denial_of_medical_attention"), ("holding_centre", "detention_facility"), "detention"),
-        0.04, ("right_to_leave", "non_refoulement", "arbitrary_detention", "torture_inhuman_treatment"),
-        ("불법월경", "중국 체류 중 한국인 접촉 혐의", "중국에서 교회 출입 혐의", "한국행 시도 혐의"),
-        ("중국에서 붙잡혀 강제송환된 뒤 {place}에서 조사를 받으며 매일 맞았다.",
-         "강제송환된 사람들이 {place}에서 무릎을 꿇고 앉아 맞는 것을 보았다.",
-         "강제송환된 이웃이 {place}에서 고문을 당했다고 그 가족에게서 들었다."),
-        years=(1997, 2019), days=(30, 240), border=True,
-    ),
-    Scenario(
-        "border_crossing", 14, "불법월경 혐의 체포와 로동단련대 수감", "Arrest for illegal border crossing and labour training unit", "msocs", "labour",
-        (
-            S(("arbitrary_arrest",), 25, (), ("border_river", "border_area"), "border"),
-            S(("pretrial_detention", "arbitrary_detention"), 25, ("held_in_detention_place",), ("police_station", "detention_facility"), "arrest", days=(10, 60)),
-            S(("detention_labour_training_unit", "arbitrary_detention"), 30, ("forced_labour_quota", "beating", "starvation_rations"), ("labour_training_unit", "detention_facility"), "detention", days=(60, 180)),
-            S(("extortion",), 10, (), ("police_station",), "arrest"),
-            S(("ill_treatment", "beating_assault"), 10, ("beating", "verbal_abuse"), ("police_station",), "arrest"),
-        ),
-        S(("killing_at_border", "extrajudicial_killing"), 1, ("shooting",), ("border_river", "border_area"), "border"),
-        0.03, ("right_to_leave", "movement_within_country", "arbitrary_detention"),
-        ("불법월경", "밀수", "중국 친척 방문"),
-        ("두만강을 건너다 붙잡혀 {place}에 끌려가 몇 달 동안 일했다.",
-         "{place}에 끌려온 월경자들이 하루 종일 일하며 맞는 것을 보았다.",
-         "강을 건너다 잡힌 사람이 {place}에 보내졌다고 들었다."),
-        days=(60, 240), border=True,
-    ),
-    Scenario(
-        "kwalliso", 9, "정치범수용소 수감(연좌제)", "Imprisonment in a political prison camp (guilt by association)", "mss", "kwalliso",
-        (
-            S(("enforced_disappearance",), 20, ("held_without_legal_authority",), ("secret_detention_place", "security_agency_facility"), "arrest"),
-            S(("imprisonment_kwalliso", "arbitrary_detention"), 30, ("held_in_labour_camp", "forced_labour_quota", "starvation_rations"), ("political_prison_camp", "detention_facility"), "detention", days=(700, 7000)),
-            S(("guilt_by_association", "collective_punishment"), 20, ("held_in_labour_camp",), ("political_prison_camp", "detention_facility"), "detention", days=(700, 7000)),
-            S(("forced_labour_in_detention", "forced_labour"), 20, ("forced_labour_quota", "beating_with_objects"), ("political_prison_camp", "detention_facility"), "detention"),
-            S(("punishment_without_trial",), 10, (), ("security_agency_facility",), "arrest"),
-        ),
-        S(("death_in_camp", "death_in_custody"), 1, ("starvation_rations", "denial_of_medical_attention"), ("political_prison_camp",), "detention"),
-        0.10, ("prison_camps", "enforced_disappearance", "songbun_discrimination"),
-        ("가족의 한국행", "체제 비판 발언", "간첩 혐의", "초상화 훼손 혐의"),
-        ("보위부에 끌려간 뒤 재판 없이 {place}에 보내졌고 가족도 함께 끌려왔다.",
-         "{place}에서 같은 작업반 사람들이 굶주림 속에 일하다 쓰러지는 것을 보았다.",
-         "이웃 가족 전체가 어느 날 밤 사라졌고 {place}에 갔다고 들었다."),
-        days=(700, 7000),
-    ),
-    Scenario(
-        "kyohwaso", 9, "교화소 수감(로동교화형)", "Imprisonment in a reform-through-labour prison", "msocs", "kyohwaso",
-        (
-            S(("denial_of_fair_trial", "show_trial"), 15, (), ("court",), "arrest"),
-            S(("imprisonment_kyohwaso", "arbitrary_detention"), 30, ("held_in_prison", "forced_labour_quota", "starvation_rations", "overcrowding"), ("prison", "detention_facility"), "detention", days=(365, 3650)),
-            S(("forced_labour_in_detention", "forced_labour"), 25, ("forced_labour_quota",), ("prison", "detention_facility"), "detention"),
-            S(("inhumane_detention_conditions",), 20, ("overcrowding", "exposure_to_heat_or_cold", "denial_of_medical_attention"), ("prison", "detention_facility"), "detention"),
-            S(("torture",), 10, ("beating_with_objects", "forced_sitting_kneeling"), ("police_station",), "arrest"),
-        ),
-        S(("death_in_custody",), 1, ("starvation_rations", "denial_of_medical_attention"), ("prison",), "detention"),
-        0.06, ("arbitrary_detention", "torture_inhuman_treatment"),
-        ("밀수", "마약 거래", "국가재산 절도", "반복된 불법월경"),
-        ("재판에서 변론도 없이 로동교화형을 받고 {place}에서 복역했다.",
-         "{place}에서 수감자들이 영양실조로 쓰러지는 것을 여러 번 보았다.",
-         "친척이 {place}에 수감되었다가 몸이 상해 나왔다고 들었다."),
-        days=(365, 3650),
-    ),
-    Scenario(
-        "public_execution", 5, "공개처형", "Public execution", "msocs", "none",
-        (
-            S(("ill_treatment", "threats"), 100, ("forced_witnessing", "psychological_torture"), ("public_square", "market", "park_or_open_ground", "public_place"), "public"),
-        ),
-        S(("public_execution", "killing"), 1, ("shooting",), ("public_square", "market", "park_or_open_ground", "public_place"), "public"),
-        0.95, ("executions",),
-        ("마약 밀매", "인신매매", "한국 영상물 유포", "살인"),
-        ("인민반 동원으로 {place} 공개처형장에 나가야 했다.",
-         "{place} 강변 공터에서 공개처형이 있었고 주민들이 모두 동원되었다.",
-         "{place}에서 공개처형이 있었다고 장마당에서 들었다."),
-        days=(0, 0),
-    ),
-    Scenario(
-        "foreign_media", 10, "외부 영상물 시청·유포 처벌", "Punishment for watching or sharing foreign media", "msocs", "labour",
-        (
-            S(("illegal_search",), 15, (), ("victims_home", "residence"), "home"),
-            S(("punishment_for_foreign_media",), 35, ("held_in_detention_place",), ("police_station",), "arrest", days=(10, 90)),
-            S(("detention_labour_training_unit", "arbitrary_detention"), 20, ("forced_labour_quota", "beating"), ("labour_training_unit",), "detention", days=(60, 180)),
-            S(("extortion",), 15, (), ("police_station",), "arrest"),
-            S(("confiscation_of_property",), 15, (), ("victims_home", "residence"), "home"),
-        ),
-        None, 0.0, ("freedom_of_expression", "arbitrary_detention"),
-        ("한국 드라마 시청", "USB 유포", "외국 노래 청취", "CD 판매"),
-        ("집에서 한국 드라마를 보다 단속되어 {place}에 끌려갔다.",
-         "단속반이 이웃집을 뒤져 USB를 찾아내는 것을 보았다.",
-         "한국 영상물을 판 사람이 {place}에 보내졌다고 들었다."),
-        years=(2002, LAST_YEAR), days=(20, 200),
-    ),
-    Scenario(
-        "religion", 4, "종교 활동 처벌", "Punishment for religious activity", "mss", "kwalliso",
-        (
-            S(("religious_persecution",), 35, ("held_in_detention_place",), ("security_agency_facility",), "arrest"),
-            S(("pretrial_detention", "arbitrary_detention"), 20, ("held_in_detention_place", "solitary_confinement"), ("security_agency_facility",), "arrest", days=(30, 180)),
-            S(("torture",), 25, ("beating", "pigeon_torture", "sleep_deprivation"), ("security_agency_facility",), "arrest"),
-            S(("imprisonment_kwalliso", "arbitrary_detention"), 20, ("held_in_labour_camp",), ("political_prison_camp", "detention_facility"), "detention", days=(700, 5000)),
-        ),
-        S(("death_in_custody",), 1, ("beating_to_death",), ("security_agency_facility",), "arrest"),
-        0.05, ("freedom_of_religion", "prison_camps"),
-        ("성경 소지", "중국에서 교회 출입", "기도 모임"),
-        ("성경을 가지고 있다가 보위부에 잡혀 {place}에서 조사를 받았다.",
-         "기도 모임을 하던 사람들이 {place}로 끌려가는 것을 보았다.",
-         "성경을 가진 사람이 {place}에 끌려가 돌아오지 못했다고 들었다."),
-        years=(1995, LAST_YEAR), days=(30, 720),
-    ),
-    Scenario(
-        "phone", 6, "중국 휴대전화 사용 처벌", "Punishment for using a Chinese mobile phone", "mss", "county_mss",
-        (
-            S(("punishment_for_unauthorised_communication",), 40, ("held_in_detention_place",), ("security_agency_facility",), "arrest", days=(10, 90)),
-            S(("surveillance",), 15, (), ("victims_home", "residence"), "home"),
-            S(("pretrial_detention", "arbitrary_detention"), 20, ("held_in_detention_place",), ("security_agency_facility",), "arrest", days=(10, 90)),
-            S(("extortion",), 15, (), ("security_agency_facility",), "arrest"),
-            S(("torture",), 10, ("beating", "threats_against_family"), ("security_agency_facility",), "arrest"),
-        ),
-        None, 0.0, ("freedom_of_expression", "arbitrary_detention"),
-        ("중국 휴대전화로 한국 가족과 통화", "송금 중개", "전파 탐지"),
-        ("중국 휴대전화로 한국에 있는 딸과 통화하다 전파탐지에 걸려 {place}에 끌려갔다.",
-         "보위부원들이 전화를 하던 이웃을 {place}로 데려가는 것을 보았다.",
-         "송금 브로커가 {place}에 잡혀갔다고 들었다."),
-        years=(2005, LAST_YEAR), days=(10, 120), border=True,
-    ),
-    Scenario(
-        "mobilisation", 4, "돌격대 강제동원", "Forced mobilisation to a construction brigade", "msocs", "none",
-        (
-            S(("forced_mobilisation", "forced_labour"), 50, ("forced_labour_quota",), ("farm", "mine", "workplace"), "work", days=(90, 720)),
-            S(("forced_labour",), 30, ("forced_labour_quota", "starvation_rations"), ("mine", "workplace"), "work", days=(90, 720)),
-            S(("denial_of_medical_care",), 20, ("denial_of_medical_attention",), ("workplace",), "work"),
-        ),
-        None, 0.0, (),
-        ("돌격대 동원", "농촌 지원 동원"),
-        ("돌격대에 동원되어 {place}에서 제대로 먹지도 못하고 일했다.",
-         "{place}의 건설장에서 동원된 청년들이 다치는 것을 보았다.",
-         "동원된 사람들이 {place}에서 사고로 다쳤다고 들었다."),
-        days=(90, 720),
-    ),
-    Scenario(
-        "interrogation_death", 3, "예심 중 고문 사망", "Death under torture during pre-trial examination", "mss", "county_mss",
-        (
-            S(("torture",), 60, ("beating_with_objects", "forced_postures", "sleep_deprivation", "water_torture"), ("security_agency_facility", "pretrial_detention_centre"), "arrest"),
-            S(("pretrial_detention", "arbitrary_detention"), 40, ("held_in_detention_place", "solitary_confinement"), ("pretrial_detention_centre", "security_agency_facility"), "arrest", days=(30, 180)),
-        ),
-        S(("death_from_torture", "death_in_custody"), 1, ("beating_to_death",), ("security_agency_facility", "pretrial_detention_centre"), "arrest"),
-        0.6, ("torture_inhuman_treatment", "arbitrary_detention"),
-        ("간첩 혐의", "한국행 기도 혐의"),
-        ("{place}에서 예심을 받으며 몽둥이로 맞았다.",
-         "같은 감방에 있던 사람이 {place}에서 조사를 받고 돌아와 숨지는 것을 보았다.",
-         "{place}에서 예심을 받던 사람이 맞아 죽었다고 들었다."),
-        days=(30, 200),
-    ),
-    Scenario(
-        "market", 5, "장마당 단속·재산 몰수", "Market crackdown and confiscation", "msocs", "county_msocs",
-        (
-            S(("confiscation_of_property",), 40, (), ("market",), "public"),
-            S(("extortion",), 30, (), ("market",), "public"),
-            S(("arbitrary_detention",), 15, ("held_in_detention_place",), ("police_station",), "arrest", days=(3, 30)),
-            S(("beating_assault", "ill_treatment"), 15, ("beating",), ("market",), "public"),
-        ),
-        None, 0.0, ("food_and_life",),
-        ("비사회주의 행위", "허가 없는 장사", "단속 기간 장사"),
-        ("장마당에서 물건을 다 빼앗기고 {place}에 끌려갔다.",
-         "안전원들이 장마당 상인들의 물건을 빼앗는 것을 보았다.",
-         "단속에 걸린 상인이 {place}에 붙잡혀 갔다고 들었다."),
-        days=(1, 30),
-    ),
-    Scenario(
-        "famine", 3, "식량 배급 중단과 아사", "Starvation after the food distribution stopped", "wpk", "none",
-        (
-            S(("starvation", "deprivation_of_food"), 50, ("starvation_rations",), ("victims_home", "residence"), "home", days=(90, 720)),
-            S(("discriminatory_food_distribution", "deprivation_of_food"), 50, (), ("workplace", "state_office"), "work", days=(90, 720)),
-        ),
-        S(("death_from_starvation", "death_from_deprivation"), 1, ("starvation_as_killing",), ("victims_home", "residence"), "home"),
-        0.25, ("right_to_food", "right_to_life_starvation"),
-        ("배급 중단",),
-        ("배급이 끊겨 풀죽으로 연명했고 {place}에서 가족을 잃었다.",
-         "{place}에서 굶어 죽은 사람들을 여러 번 보았다.",
-         "{place}에서 한 집 식구가 모두 굶어 죽었다고 들었다."),
-        years=(1994, 1999), days=(180, 1000),
-    ),
-)
-del S
+def _act(spec: dict | None) -> ActSpec | None:
+    if spec is None:
+        return None
+    tuples = {k: tuple(v) for k, v in spec.items() if isinstance(v, list)}
+    return ActSpec(**{**spec, **tuples})
 
-YEAR_WEIGHTS = {y: (1 if y < 1994 else 3 if y < 2000 else 5 if y < 2005 else 6 if y < 2012 else 4 if y < 2017 else 2.5 if y < 2020 else 1) for y in range(1990, LAST_YEAR + 1)}
-DATE_MIX = (("exact", 25), ("estimate", 15), ("unknown_day", 30), ("unknown_month_and_day", 20), ("range", 8), ("unknown", 2))
-BASIS_SHARES = (("direct_experience", 69.0), ("witnessed", 22.3), ("hearsay", 8.7))  # MOU, Jan–Mar 2017
-ROLE_SHARES = {"victim": 0.866, "perpetrator": 0.042, "witness": 0.082}  # NKDB 2017; the rest are "other"
-# NKDB 2024 White Paper: interviews 88.3 %, publications 5.7 %, newspapers 3.8 %, questionnaires 1.4 %,
-# letters 57, translations 48, other 467 of 87,317.
-SOURCE_TYPES = (
-    # key, weight, kind, material types (preferred), testimony?
-    ("interview", 88.3, "testimony", ("interview", "victim_testimony", "witness_testimony"), True),
-    ("publication", 5.7, "document", ("publication", "book", "other"), False),
-    ("newspaper", 3.8, "media", ("newspaper",), False),
-    ("questionnaire", 1.4, "testimony", ("questionnaire",), True),
-    ("letter", 0.065, "document", ("letter",), True),
-    ("translation", 0.055, "document", ("translated_documents",), False),
-    ("other", 0.53, "open_source", ("other",), False),
-)
-OCCUPATIONS = {
-    "female": (("가두녀성", 20), ("장사", 25), ("농장원", 15), ("로동자", 15), ("교원", 5), ("간호원", 4), ("학생", 8), ("사무원", 5), ("무직", 3)),
-    "male": (("로동자", 25), ("농장원", 15), ("광부", 8), ("장사", 10), ("운전수", 6), ("제대군인", 8), ("학생", 8), ("사무원", 6), ("교원", 4), ("무직", 10)),
-}
-POSITIONS = {
-    "mss": (("보위원", "소위"), ("예심원", "중위"), ("반탐과 지도원", "상위"), ("예심과장", "대위"), ("부부장", "소좌"), ("부장", "중좌")),
-    "msocs": (("안전원", "하사"), ("감찰원", "소위"), ("예심원", "중위"), ("수사과장", "상위"), ("부서장", "대위"), ("서장", "소좌")),
-    "kpa": (("경비대원", "하전사"), ("분대장", "하사"), ("소대장", "소위"), ("중대장", "상위"), ("정치지도원", "중위")),
-}
-PERPETRATOR_TYPE = {"mss": "intelligence_agency", "msocs": "police", "kpa": "armed_forces", "wpk": "ruling_party"}
+
+def _scenario(spec: dict) -> Scenario:
+    tuples = {k: tuple(spec[k]) for k in ("categories", "reasons", "excerpts", "years", "days") if k in spec}
+    return Scenario(**{**spec, **tuples, "acts": tuple(_act(a) for a in spec["acts"]), "lethal": _act(spec.get("lethal"))})
+
+
+# What happens in an incident, to whom, where, and what a testimony says of it
+# (kirok/data/demo/scenarios.yaml).
+SCENARIOS = tuple(_scenario(s) for s in _load("scenarios.yaml")["scenarios"])
+_YEAR_STEPS = sorted(_SHARES["years"].items())
+YEAR_WEIGHTS = {y: next(w for start, w in reversed(_YEAR_STEPS) if start <= y) for y in range(_YEAR_STEPS[0][0], LAST_YEAR + 1)}
+DATE_MIX = _pairs(_SHARES["date_precision"])
+BASIS_SHARES = _pairs(_SHARES["testimony_basis"])  # MOU, Jan–Mar 2017
+ROLE_SHARES = _SHARES["roles"]  # NKDB 2017; the rest are "other"
+# (key, weight, kind, material types (preferred), testimony?): NKDB 2024 White Paper.
+SOURCE_TYPES = tuple((key, t["weight"], t["kind"], tuple(t["materials"]), t["testimony"]) for key, t in _SHARES["source_types"].items())
+OCCUPATIONS = {sex: _pairs(pairs) for sex, pairs in _SHARES["occupations"].items()}
+POSITIONS = {inst: tuple(tuple(p) for p in ladder) for inst, ladder in _SHARES["positions"].items()}
+PERPETRATOR_TYPE = _SHARES["perpetrator_types"]
 
 
 def _days_between(rng: random.Random, span: tuple[int, int]) -> int:
@@ -1017,16 +599,16 @@ class DemoSet:
         return index
 
     def _county_place(self, iso: str, base: str, suffix: str) -> dict:
-        rr_suffix, mr_suffix, en_suffix = _KIND_SUFFIX[suffix]
-        rok = rok_spelling(base)
+        rok = fold_word(base)
+        name = base + suffix
         return {
-            "kind": "division", "division_type": {"시": "city", "군": "county", "구역": "district"}[suffix],
-            "parent": self.cat.division(iso), "name_ko": base + suffix,
+            "kind": "division", "division_type": UNITS[suffix]["type"],
+            "parent": self.cat.division(iso), "name_ko": name,
             "name_rok": rok + suffix if rok != base else "",
             "name_en": f"{_place_en(base, suffix)}",
-            "mr": f"{_cap(romanize(base, 'mr', assimilate=True))}-{mr_suffix}",
-            "rr": f"{_cap(romanize(rok, 'rr', assimilate=True))}-{rr_suffix}",
-            "dprk": _cap(romanize(base, "dprk", assimilate=True)),
+            "mr": romanize_place(name, "mr"),
+            "rr": romanize_place(rok + suffix, "rr"),
+            "dprk": romanize_place(name, "dprk"),
             "confidence": "unverified",
             "note": f"{MARK} County record made by the demo generator (the shipped gazetteer stops at provinces); "
                     "name public, boundaries and history not researched. 데모용 시·군 기록.",
@@ -1347,13 +929,13 @@ class DemoSet:
     def _names(self, rng: random.Random, profile: PersonProfile) -> list[dict]:
         cat = self.cat
         surname, given = profile.surname, profile.given
-        dprk_full, rok_full = surname + given, rok_spelling(surname) + rok_spelling(given)
+        dprk_full, rok_full = surname + given, fold_word(surname) + fold_word(given)
         primary_is_rok = dprk_full != rok_full and rng.random() < 0.5
-        first = (rok_spelling(surname), rok_spelling(given)) if primary_is_rok else (surname, given)
+        first = (fold_word(surname), fold_word(given)) if primary_is_rok else (surname, given)
         names = [{"full_name": first[0] + first[1], "family_name": first[0], "given_name": first[1], "script": "Hang",
                   "name_type": cat.pick("name_types", "primary")}]
         if dprk_full != rok_full and rng.random() < 0.6:
-            other = (surname, given) if primary_is_rok else (rok_spelling(surname), rok_spelling(given))
+            other = (surname, given) if primary_is_rok else (fold_word(surname), fold_word(given))
             names.append({"full_name": other[0] + other[1], "family_name": other[0], "given_name": other[1], "script": "Hang"})
         styles = ["rr", "mr", "dprk", "popular"]
         weights = [0.25, 0.2, 0.35 if profile.role == "perpetrator" else 0.2, 0.35]
@@ -1707,12 +1289,12 @@ def _closed_year(facility: dict) -> int:
 
 
 def _place_en(base: str, suffix: str) -> str:
-    return f"{_cap(_plain(romanize(base, 'mr', assimilate=True)))} {_KIND_SUFFIX[suffix][2]}"
+    return f"{romanize_place(base, 'mr', diacritics=False)} {UNITS[suffix]['en']}"
 
 
 def _province_en(cat: Catalog, iso: str) -> str:
     row = cat.divisions.get(iso, {})
-    return row.get("name_en") or _plain(row.get("mr", iso))
+    return row.get("name_en") or plain(row.get("mr", iso))
 
 
 def _en_name(demo: DemoSet, profile: EventProfile) -> str:
@@ -1723,22 +1305,17 @@ def _en_name(demo: DemoSet, profile: EventProfile) -> str:
 
 SOURCE_TYPE_DRAW = Weighted((t, t[1]) for t in SOURCE_TYPES)
 SOURCE_TYPE_BY_KEY = {t[0]: t for t in SOURCE_TYPES}
-BIRTH_MIX = Weighted((("exact", 25), ("estimate", 20), ("unknown_day", 10), ("unknown_month_and_day", 35), ("range", 5), ("unknown", 5)))
-POSITION_MIX = Weighted((("unknown_day", 20), ("unknown_month_and_day", 45), ("estimate", 25), ("range", 10)))
+BIRTH_MIX = Weighted(_pairs(_SHARES["birth_date_precision"]))
+POSITION_MIX = Weighted(_pairs(_SHARES["position_date_precision"]))
 OCCUPATION_DRAW = {sex: Weighted(pairs) for sex, pairs in OCCUPATIONS.items()}
 ACT_DRAWS = {s.key: Weighted((a, a.weight) for a in s.acts) for s in SCENARIOS}
-RELIABILITY = Weighted((("highly_reliable", 35), ("likely_reliable", 45), ("unsure", 15), ("likely_unreliable", 4), ("unknown", 1)))
-RELIABILITY_BY_BASIS = {
-    "direct_experience": Weighted((("highly_reliable", 50), ("likely_reliable", 40), ("unsure", 10))),
-    "witnessed": Weighted((("highly_reliable", 30), ("likely_reliable", 50), ("unsure", 18), ("likely_unreliable", 2))),
-    "hearsay": Weighted((("likely_reliable", 30), ("unsure", 55), ("likely_unreliable", 15))),
-    "none": Weighted((("likely_reliable", 40), ("unsure", 40), ("unknown", 20))),
-}
-VIOLATION_STATUS = Weighted((("confirmed", 20), ("likely", 45), ("possible", 25), ("unknown", 10)))
-DEGREE_UNIT = Weighted((("directly_carried_out", 55), ("gave_orders", 20), ("implementor_of_law_or_policy", 15), ("suspected_involvement", 10)))
-DEGREE_PERSON = Weighted((("directly_carried_out", 50), ("gave_orders", 15), ("confirmed_present", 15), ("suspected_involvement", 15), ("planned", 5)))
-PERP_STATUS = Weighted((("still_holding_post", 35), ("unknown", 45), ("dismissed_or_demoted", 10), ("defected", 3), ("deceased", 7)))
-INTERVENTION_RESPONSE = Weighted((("no_response", 40), ("denied_event", 25), ("request_for_information", 15), ("token_response", 10), ("counter_response", 10)))
+RELIABILITY = Weighted(_pairs(_SHARES["reliability"]))
+RELIABILITY_BY_BASIS = {basis: Weighted(_pairs(shares)) for basis, shares in _SHARES["reliability_by_basis"].items()}
+VIOLATION_STATUS = Weighted(_pairs(_SHARES["violation_status"]))
+DEGREE_UNIT = Weighted(_pairs(_SHARES["degree_unit"]))
+DEGREE_PERSON = Weighted(_pairs(_SHARES["degree_person"]))
+PERP_STATUS = Weighted(_pairs(_SHARES["perpetrator_status"]))
+INTERVENTION_RESPONSE = Weighted(_pairs(_SHARES["intervention_response"]))
 
 
 def generate(size: int, seed: int = 1, data: Path = DATA) -> Iterator[tuple[str, Iterator[dict]]]:
@@ -1783,4 +1360,4 @@ def streams(demo: DemoSet) -> list:
     ]
 
 
-__all__ = ["Catalog", "DemoSet", "FICTIONAL_EN", "FICTIONAL_KO", "external_id", "generate", "romanize", "rok_spelling", "streams", "write_files"]
+__all__ = ["Catalog", "DemoSet", "FICTIONAL_EN", "FICTIONAL_KO", "external_id", "generate", "korean_name", "romanized_name", "streams", "write_files"]

@@ -22,6 +22,7 @@ import functools
 import io
 import os
 import tempfile
+import shutil
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from kirok.records import exchange
 from kirok.records.exporting import file_sha256, iter_dicts
 from kirok.records.importing.uwazi import (
     EXPORT_RANGE_SEPARATOR, EXTERNAL_PREFIX, LANGUAGE_SCRIPT, MULTI, NAME_CHILD_FIELD, PARENT_CHILD,
-    TITLE_FIELDS, Mapping, Property, Thesauri, blob_path, find_mapping, read_manifest,
+    TITLE_FIELDS, Mapping, Property, Thesauri, find_mapping,
 )
 from kirok.records.registry import model_for
 from kirok.types.dates import ESTIMATE, UncertainDate
@@ -300,7 +301,7 @@ def export_uwazi(
     records = [gate.release(rtype, data) for data in iter_dicts(rtype, restrict=functools.partial(gate.queryset, rtype))]
     writer.plan(records)
     writer.prime_titles(records)
-    manifests = {data["id"]: read_manifest(rtype, data["id"]) for data in records}
+    manifests = _files(rtype, records)
     file_languages = sorted({f.get("language", "") for files in manifests.values() for f in files if f["role"] == "document"})
     attachments = any(f["role"] == "attachment" for files in manifests.values() for f in files)
     columns = writer.columns(file_languages, attachments)
@@ -315,6 +316,7 @@ def export_uwazi(
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{rtype}.uwazi.{'zip' if with_files else 'csv'}"
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{rtype}.uwazi.", suffix=".part")
+    exported: dict[str, object] = {}  # file name in the ZIP -> evidence item
     try:
         with os.fdopen(fd, "wb") as f:
             if not with_files:
@@ -322,26 +324,72 @@ def export_uwazi(
             else:
                 with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as archive:
                     archive.writestr("import.csv", buffer.getvalue().encode("utf-8"))
-                    written: dict[str, str] = {}
-                    for data in records:
-                        for entry in manifests[data["id"]]:
-                            if entry["name"] in written:
-                                if written[entry["name"]] != entry["sha256"]:
-                                    writer.notes.add("different files with the same name (the first is in the ZIP)", entry["name"])
-                                continue
-                            source = blob_path(entry["sha256"])
-                            if not source.exists():
-                                writer.notes.add("files missing from the blob folder", f"{entry['name']} {entry['sha256']}")
-                                continue
-                            archive.write(source, entry["name"])
-                            written[entry["name"]] = entry["sha256"]
+                    _write_files(archive, records, manifests, exported, writer.notes)
         gate.close({target.name: file_sha256(tmp)})
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    _log_exported(exported, target, gate.principal, purpose)
     return UwaziExport(target, len(records), writer.notes.lines())
+
+
+def _files(record_type: str, records: list[dict]) -> dict[str, list[dict]]:
+    """Kirok id -> the files the record came with ({role, name, language?, sha256, item}), main
+    file first. Files are evidence items of sources (``SourceFile``); other records have none."""
+    found: dict[str, list[dict]] = {data["id"]: [] for data in records}
+    if record_type != "source":
+        return found
+    from kirok.records.models import SourceFile
+
+    uids = list(found)
+    for start in range(0, len(uids), 900):
+        for link in SourceFile.objects.filter(source__uid__in=uids[start:start + 900]).select_related("source", "item"):
+            entry = {"role": link.role, "name": link.name, "sha256": link.item.sha256, "item": link.item}
+            if link.language:
+                entry["language"] = link.language
+            found[str(link.source.uid)].append(entry)
+    for files in found.values():
+        files.sort(key=lambda f: (f["role"] != "document", f.get("language", ""), f["name"]))
+    return found
+
+
+def _write_files(archive: zipfile.ZipFile, records: list[dict], manifests: dict, exported: dict, notes) -> None:
+    """The records' files into the ZIP, read from the evidence vault (each name once)."""
+    from kirok.evidence.errors import BlobMissing
+    from kirok.evidence.storage import get_storage
+
+    storage = get_storage()
+    for data in records:
+        for entry in manifests[data["id"]]:
+            if entry["name"] in exported:
+                if exported[entry["name"]].sha256 != entry["sha256"]:
+                    notes.add("different files with the same name (the first is in the ZIP)", entry["name"])
+                continue
+            try:
+                with storage.open(entry["sha256"]) as source, archive.open(entry["name"], "w") as target:
+                    shutil.copyfileobj(source, target, 1 << 20)
+            except (BlobMissing, OSError):
+                notes.add("files missing from the evidence vault (run `kirok vault verify`)", f"{entry['name']} {entry['sha256']}")
+                continue
+            exported[entry["name"]] = entry["item"]
+
+
+def _log_exported(exported: dict, target: Path, principal, purpose: str) -> None:
+    """Each evidence item that left in the ZIP gets an "exported" custody event."""
+    if not exported:
+        return
+    from django.db import transaction
+
+    from kirok.evidence.services import record_custody
+
+    with transaction.atomic():
+        for name, item in exported.items():
+            record_custody(
+                item, "exported", user=principal.user, actor=principal.actor, reason=purpose or "Uwazi export",
+                details={"to": target.name, "name": name, "format": "uwazi"},
+            )
 
 
 __all__ = ["UwaziExport", "export_uwazi"]

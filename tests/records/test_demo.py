@@ -10,13 +10,14 @@ from collections import Counter
 
 import orjson
 import pytest
+import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kirok.records.demo import (
-    FICTIONAL_EN, FICTIONAL_KO, REAL_NAMES, DemoSet, generate, romanize, romanized_name, rok_spelling, streams,
-    write_files,
+    DATA, FICTIONAL_EN, FICTIONAL_KO, REAL_NAMES, DemoSet, generate, romanized_name, streams, write_files,
 )
+from kirok.korean import fold_word, plain, romanize_name, romanize_place
 from kirok.records.importing import import_files, import_streams
 from kirok.records.models import Changeset, Event, Person, Source, Version
 from kirok.records.registry import ORDER
@@ -116,14 +117,14 @@ def test_persons_have_a_hangul_name_and_romanized_variants(sample):
         assert len({n["full_name"] for n in names}) == len(names)
         assert not any(n["full_name"] in REAL_NAMES for n in hangul)
         systems.update(n["romanization"] for n in latin)
-        surname = rok_spelling(hangul[0]["family_name"])
+        surname = fold_word(hangul[0]["family_name"])
         family_spellings.setdefault(surname, set()).update(n["family_name"] for n in latin)
     assert set(systems) == {"rr", "mr", "dprk", "other"}
     assert {"Lee", "Yi", "Ri", "Rhee"} <= family_spellings["이"]
     assert {"Park", "Pak"} <= family_spellings["박"]
     assert {"Choi", "Choe"} <= family_spellings["최"]
     assert {"Jung", "Jong", "Chung"} <= family_spellings["정"]
-    surnames = Counter(rok_spelling(p["names"][0]["family_name"]) for p in records["person"])
+    surnames = Counter(fold_word(p["names"][0]["family_name"]) for p in records["person"])
     assert [s for s, _ in surnames.most_common(3)] == ["김", "이", "박"]
 
 
@@ -135,13 +136,47 @@ def test_romanization_follows_the_three_systems():
     assert forms == {"Pak Tong Gu"}
     assert romanized_name("리", "영철", "dprk", rng)[0] == "Ri Yong Chol"
     assert romanized_name("최", "선희", "dprk", rng)[0] == "Choe Son Hui"
-    assert romanize("회령", "mr", assimilate=True) == "hoeryŏng"
-    assert romanize("청진", "mr", assimilate=True) == "ch'ŏngjin"
-    assert romanize("신계", "mr", assimilate=True) == "sin'gye"
-    assert romanize("백암", "rr", assimilate=True) == "baegam"
-    assert romanize("송림", "mr", assimilate=True) == "songnim"
-    assert romanize("김책", "dprk", assimilate=True) == "kimchaek"
-    assert rok_spelling("량강") == "양강" and rok_spelling("리") == "이" and rok_spelling("로동") == "노동"
+    assert {romanized_name("리", "영철", "mr", rng)[0] for _ in range(20)} == {"Yi Yŏng-ch'ŏl", "Yi Yong-chol"}
+
+
+def test_the_spellings_are_kirok_koreans(sample):
+    """The demo draws which spelling a fictional document uses; the spellings themselves are
+    kirok.korean's, the same the search and the blind index fold."""
+    _, records = sample
+    checked = Counter()
+    for person in records["person"]:
+        hangul = [n["full_name"] for n in person["names"] if n["script"] == "Hang"]
+        for name in person["names"]:
+            system = name.get("romanization")
+            if system == "dprk":
+                # From the DPRK Hangul spelling; a person recorded only under the ROK one is skipped.
+                if name["full_name"] not in {romanize_name(h, "dprk") for h in hangul}:
+                    assert len(hangul) == 1 and fold_word(hangul[0][0]) == hangul[0][0], (hangul, name)
+                    checked["dprk, DPRK Hangul not recorded"] += 1
+                    continue
+            elif system == "mr":  # MR writes the ROK spelling, with or without diacritics
+                assert name["full_name"] in {f(romanize_name(hangul[0], "mr")) for f in (str, plain)}
+            checked[system] += 1
+    assert checked["dprk"] > 100 and checked["mr"] > 100
+    assert checked["dprk, DPRK Hangul not recorded"] < checked["dprk"] / 4
+    counties = [p for p in records["place"] if p.get("division_type") in ("city", "county", "district")]
+    assert counties
+    for place in counties:
+        assert place["mr"] == romanize_place(place["name_ko"], "mr")
+        assert place["dprk"] == romanize_place(place["name_ko"], "dprk")
+        assert place["rr"] == romanize_place(place.get("name_rok") or place["name_ko"], "rr")
+    assert fold_word("량강") == "양강" and fold_word("리") == "이"
+
+
+def test_the_scenario_tables_are_data_marked_fictional(sample):
+    _, records = sample
+    folder = DATA / "demo"
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "fictional" in readme.lower() and "synthetic" in readme.lower()
+    titles = {s["title_ko"] for s in yaml.safe_load((folder / "scenarios.yaml").read_text(encoding="utf-8"))["scenarios"]}
+    assert all(any(t in event["title"] for t in titles) for event in records["event"])
+    surnames = yaml.safe_load((folder / "names.yaml").read_text(encoding="utf-8"))["surnames"]
+    assert {p["names"][0]["family_name"] for p in records["person"]} <= set(surnames) | {fold_word(s) for s in surnames}
 
 
 def test_shares_follow_the_published_figures(sample):

@@ -23,7 +23,9 @@ from kirok.records.exchange import FieldError
 from kirok.records.importing import ImportFailed, ReadError, import_files
 from kirok.records.importing import uwazi
 from kirok.records.importing.readers import read_csv_stream
-from kirok.records.models import Changeset, Event, Person, Place, Source, Term, Version
+from kirok.evidence.models import Item as EvidenceItem
+from kirok.evidence.storage import get_storage
+from kirok.records.models import Changeset, Event, Person, Place, Source, SourceFile, Term, Version
 from kirok.records.registry import ORDER, model_for
 
 from .helpers import plain
@@ -185,16 +187,48 @@ def test_import_an_uwazi_collection(vocabularies, workspace, tmp_path):
     testimony = Source.objects.get(external_id="uwazi:so9t01")
     assert (testimony.kind.code, testimony.material_type.code, testimony.reliability.code) == ("testimony", "interview", "likely_reliable")
     assert testimony.url == "https://example.org/testimonies/a-12"
-    files = uwazi.read_manifest("source", str(testimony.uid))
-    assert [(f["role"], f["name"]) for f in files] == [
-        ("document", "a12-transcript.txt"), ("attachment", "a12-notes.txt"), ("attachment", "a12-sketch.txt"),
+    # The files are evidence items of the source: hashed, deduplicated, their receipt in custody.
+    files = list(testimony.files.select_related("item").order_by("role", "name"))
+    assert [(f.role, f.name) for f in files] == [
+        ("attachment", "a12-notes.txt"), ("attachment", "a12-sketch.txt"), ("document", "a12-transcript.txt"),
     ]
     for f in files:
-        content = (FIXTURES / "sources" / f["name"]).read_bytes()
-        assert f["sha256"] == hashlib.sha256(content).hexdigest() and f["size"] == len(content)
-        assert uwazi.blob_path(f["sha256"]).read_bytes() == content
-    # the same file named by two entities is stored once
-    assert len([p for p in workspace.blobs.rglob("*") if p.is_file() and "refs" not in p.relative_to(workspace.blobs).parts]) == 3
+        content = (FIXTURES / "sources" / f.name).read_bytes()
+        item = f.item
+        assert (item.sha256, item.size) == (hashlib.sha256(content).hexdigest(), len(content))
+        assert (item.origin_kind, item.original_name) == ("uwazi_export", f.name)
+        assert item.origin.endswith(f": {f.name}") and item.media_type == "text/plain"
+        assert get_storage().open(item.sha256).read() == content
+        assert [e.action for e in item.custody.all()] == ["received"]
+    photograph = Source.objects.get(external_id="uwazi:so9t02")
+    # the same file named by two entities is one item, received once, named by both sources
+    notes = photograph.files.get().item
+    assert notes == testimony.files.get(name="a12-notes.txt").item and notes.source == testimony
+    assert EvidenceItem.objects.count() == 3
+    assert SourceFile.objects.count() == 4
+
+
+def test_reimporting_the_zip_adds_receipts_not_items(vocabularies, workspace, tmp_path):
+    import_collection(tmp_path)
+    items = list(EvidenceItem.objects.order_by("id"))
+    (tmp_path / "again").mkdir()
+    import_files([make_zip(FIXTURES / "sources", tmp_path / "again" / "sources.zip")])
+    assert list(EvidenceItem.objects.order_by("id")) == items
+    assert SourceFile.objects.count() == 4
+    assert {tuple(e.action for e in i.custody.all()) for i in items} == {("received", "received")}
+
+
+def test_a_failed_import_leaves_no_evidence_item(vocabularies, workspace, tmp_path):
+    """The sources and their files are written, then a later file fails: all of it goes."""
+    before = snapshot()
+    bad = tmp_path / "persons.csv"
+    bad.write_text((FIXTURES / "persons.csv").read_text(encoding="utf-8") + "pe9x99,,,,,,\n", encoding="utf-8")
+    with pytest.raises(ImportFailed):
+        import_files([FIXTURES / "places.csv", make_zip(FIXTURES / "sources", tmp_path / "sources.zip"), bad])
+    assert snapshot() == before
+    assert not EvidenceItem.objects.exists() and not SourceFile.objects.exists()
+    # the files did reach the vault before the failure: content-addressed, unreferenced, harmless
+    assert get_storage().open(hashlib.sha256((FIXTURES / "sources" / "a12-notes.txt").read_bytes()).hexdigest()).read()
 
 
 def _content(path: Path, mapping_name: str) -> dict[str, dict]:

@@ -62,6 +62,7 @@ class Stream:
     layout: str = "csv"  # how rejects are written back: csv or jsonl
     header: list[str] = field(default_factory=list)
     parallel: bool = False  # rows may be read and decoded in a forked process (no database access)
+    after: Callable[..., None] | None = None  # called with actor and reason once the rows are written, in the transaction
 
 
 @dataclass
@@ -92,8 +93,10 @@ def _count_lines(path: Path) -> int:
     return count
 
 
-def open_streams(paths: list[Path], *, record_type: str | None = None, fmt: str = "auto") -> list[Stream]:
-    """Each file becomes one or more typed streams, ordered so references point backwards."""
+def open_streams(paths: list[Path], *, record_type: str | None = None, fmt: str = "auto", count: bool = True) -> list[Stream]:
+    """Each file becomes one or more typed streams, ordered so references point backwards.
+    ``count``: count each file's lines for a progress bar's total (a read of the whole file,
+    before anything is imported; an import without a progress bar skips it)."""
     from . import uwazi
 
     streams: list[Stream] = []
@@ -107,7 +110,7 @@ def open_streams(paths: list[Path], *, record_type: str | None = None, fmt: str 
         reader = reader_for(path)
         rtype = record_type or record_type_of(path.stem.split(".")[0])
         layout = "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson") else "csv"
-        total = _count_lines(path) if path.suffix.lower() != ".xlsx" else None
+        total = _count_lines(path) if count and path.suffix.lower() != ".xlsx" else None
         if rtype:
             streams.append(Stream(str(path), rtype, reader(path), total, layout, parallel=True))
         else:
@@ -139,7 +142,7 @@ def import_files(
     **options,
 ) -> ImportReport:
     """Import files; see ``import_streams`` for the options."""
-    streams = open_streams(paths, record_type=record_type, fmt=fmt)
+    streams = open_streams(paths, record_type=record_type, fmt=fmt, count=options.get("progress") is not None)
     names = ", ".join(Path(p).name for p in paths)
     return import_streams(streams, reason=reason or f"import of {names}", **options)
 
@@ -204,6 +207,8 @@ def _import_streams(streams, *, user, actor, reason, kind, skip_bad, rejects_dir
                 done += size
                 if progress:
                     progress(stream.name, done, stream.total)
+            if stream.after is not None and (skip_bad or not errors):
+                stream.after(actor=actor or "import", reason=reason)
         for where, fieldname, message in writer.finish():
             errors.append(RowError(where[0], where[1], fieldname, message))
             skip_bad = False  # a dangling reference cannot be skipped: rows already point to it

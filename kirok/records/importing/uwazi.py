@@ -24,8 +24,8 @@ huridocs/uwazi):
                        Kirok never creates records from a relationship
     id                 Uwazi's sharedId → external id ``uwazi:<sharedId>``, so a re-import updates
                        the same records (a Kirok id there is taken as the record's Kirok id)
-    file, attachments  (ZIP only) names of files in the ZIP, stored content-addressed in the
-                       workspace's blob folder
+    file, attachments  (ZIP only, sources only) names of files in the ZIP, taken into the
+                       evidence vault as items of the source (hashed, deduplicated, custody-logged)
 
 Unlike Uwazi, a value that cannot be read is never dropped: the import fails, naming
 ``FILE:ROW:COLUMN: reason`` for every bad value, and writes nothing. A row that updates a Kirok
@@ -38,11 +38,10 @@ from __future__ import annotations
 import calendar
 import csv
 import difflib
-import hashlib
 import io
+import mimetypes
 import os
 import re
-import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -52,7 +51,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 
-import orjson
 import yaml
 
 from kirok.records import exchange
@@ -693,6 +691,7 @@ class UwaziFile:
         self.path = Path(path)
         self.name = str(path)
         self.members: dict[str, zipfile.ZipInfo] = {}
+        self._with_files: list[_Row] = []  # rows naming files, taken into the vault once written
         text = self._load()
         self.header = _header_of(text)
         self.rows = list(read_csv_stream(io.StringIO(text, newline=""), self.name))
@@ -825,8 +824,7 @@ class UwaziFile:
         if errors:
             unique = {(e.row, e.field, e.message): e for e in errors}
             raise ImportFailed(sorted(unique.values(), key=lambda e: (e.row, e.field)))
-        if self.members:
-            self._store_files([row for row, _ in results])
+        self._with_files = [row for row, _ in results if row.files]
         return [(row.number, data) for row, data in results]
 
     def _values(self, raw: dict) -> dict[tuple[str, str, str | None], tuple[str, str]]:
@@ -896,6 +894,9 @@ class UwaziFile:
                 if r != role:
                     continue
                 names = split_values(value) if role == "attachments" else [clean_line(value)]
+                if self.mapping.record_type != "source" and not all(_is_url(n) for n in names):
+                    problems.append((header, "files come into the evidence vault as items of a source: only a template mapped to sources may name files"))
+                    continue
                 if not self.members and self.path.suffix.lower() != ".zip":
                     if role == "attachments" and all(_is_url(n) for n in names):
                         continue  # Uwazi's export lists server addresses; there are no files to take
@@ -1116,23 +1117,43 @@ class UwaziFile:
 
     # files
 
-    def _store_files(self, rows: list[_Row]) -> None:
-        """Each named file into the blob folder by its SHA-256; a manifest per record lists them."""
-        stored: dict[str, tuple[str, int]] = {}
+    def store_files(self, *, actor: str = "import", reason: str = "") -> None:
+        """Each file the rows name, taken into the evidence vault as an item of the source that
+        named it, once the rows are written (inside the import's transaction: an import that
+        fails leaves no item; a blob it stored is harmless, being content-addressed and unused).
+        The vault hashes and deduplicates the bytes and logs their receipt in custody and the
+        ledger; a ``SourceFile`` row says which source named the item, as what and under which name."""
+        from kirok.evidence.services import Capture, add_stream
+        from kirok.records.models import Source, SourceFile
+
+        rows = [row for row in self._with_files if row.files]
+        if not rows:
+            return
+        sources = {str(s.uid): s for s in Source.all_objects.filter(uid__in=[row.uid for row in rows])}
+        taken = {}  # ZIP member -> item: a file named by several entities is received once
+        reason = reason or f"import of {Path(self.name).name}"
         try:
             with zipfile.ZipFile(self.path) as archive:
                 for row in rows:
-                    if not row.files:
+                    source = sources.get(row.uid)
+                    if source is None:  # a row rejected by --skip-bad
                         continue
-                    entries = []
                     for entry in row.files:
                         info = self.members[entry["name"]]
-                        if info.filename not in stored:
+                        if info.filename not in taken:
+                            capture = Capture(
+                                origin_kind="uwazi_export", origin=f"{Path(self.name).name}: {info.filename}", tool="Uwazi",
+                                notes=f"{entry['role']} of the Uwazi entity {row.external_id or row.uid} ({self.name}, row {row.number})",
+                            )
                             with archive.open(info) as handle:
-                                stored[info.filename] = store_blob(iter(lambda: handle.read(1 << 20), b""))
-                        sha, size = stored[info.filename]
-                        entries.append({**entry, "sha256": sha, "size": size})
-                    write_manifest(self.mapping.record_type, row.uid, row.external_id, entries)
+                                taken[info.filename] = add_stream(
+                                    handle, name=entry["name"], source=source, capture=capture, actor=actor, reason=reason,
+                                    media_type=mimetypes.guess_type(entry["name"])[0] or "",
+                                ).item
+                        SourceFile.objects.update_or_create(
+                            source=source, role=entry["role"], language=entry.get("language", ""), name=entry["name"],
+                            defaults={"item": taken[info.filename]},
+                        )
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as exc:
             raise ReadError(self.name, None, f"cannot read a file from the ZIP ({exc})") from None
 
@@ -1188,83 +1209,6 @@ def _titles_in_kirok(record_type: str, titles: set[str]) -> dict[str, dict[str, 
     return index
 
 
-# --- the blob folder --------------------------------------------------------------------------
-
-def blob_root() -> Path:
-    from django.conf import settings
-
-    return Path(settings.WORKSPACE.blobs)
-
-
-def blob_path(sha256: str) -> Path:
-    return blob_root() / sha256[:2] / sha256
-
-
-def store_blob(chunks) -> tuple[str, int]:
-    """Write bytes into the blob folder under their SHA-256; an existing blob is never rewritten."""
-    root = blob_root()
-    root.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".incoming.", suffix=".part")
-    digest, size = hashlib.sha256(), 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        sha = digest.hexdigest()
-        target = root / sha[:2] / sha
-        if target.exists():
-            os.unlink(tmp)
-        else:
-            target.parent.mkdir(exist_ok=True)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return sha, size
-
-
-def manifest_path(record_type: str, uid: str) -> Path:
-    return blob_root() / "refs" / record_type / f"{uid}.json"
-
-
-def read_manifest(record_type: str, uid: str) -> list[dict]:
-    path = manifest_path(record_type, uid)
-    try:
-        return orjson.loads(path.read_bytes()).get("files", [])
-    except (OSError, orjson.JSONDecodeError, AttributeError):
-        return []
-
-
-def write_manifest(record_type: str, uid: str, external_id: str, files: list[dict]) -> Path:
-    """The files an Uwazi entity carried, beside the blobs: ``refs/<type>/<Kirok id>.json``.
-    Files already listed stay listed (Uwazi's import adds files; it never removes them)."""
-    path = manifest_path(record_type, uid)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    merged = {(f["role"], f["name"], f["sha256"], f.get("language", "")): f for f in read_manifest(record_type, uid)}
-    for f in files:
-        merged[(f["role"], f["name"], f["sha256"], f.get("language", ""))] = f
-    doc = {
-        "record_type": record_type, "record": uid, "external_id": external_id or None, "origin": "uwazi",
-        "files": sorted(merged.values(), key=lambda f: (f["role"] != "document", f.get("language", ""), f["name"])),
-    }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
 # --- what the importer calls ------------------------------------------------------------------
 
 def _is_kirok_header(header: list[str]) -> bool:
@@ -1316,10 +1260,10 @@ def streams(path: Path, record_type: str | None = None, mapping: str | Path | Ma
     from . import Stream
 
     source = UwaziFile(path, record_type=record_type, mapping=mapping)
-    return [Stream(source.name, source.mapping.record_type, source.stream_rows(), len(source.rows), "csv")]
+    return [Stream(source.name, source.mapping.record_type, source.stream_rows(), len(source.rows), "csv", after=source.store_files)]
 
 
 __all__ = [
     "Mapping", "MappingError", "Property", "Thesauri", "UwaziFile", "all_mappings", "find_mapping", "load_mapping",
-    "looks_like_uwazi", "parse_date", "parse_geolocation", "parse_range", "read_manifest", "store_blob", "streams",
+    "looks_like_uwazi", "parse_date", "parse_geolocation", "parse_range", "streams",
 ]

@@ -132,6 +132,7 @@ class TypeWriter:
         self.columns = [f for f in self.model._meta.concrete_fields]
         self.refs = [f for f in self.spec.fields if f.kind == "ref"]
         self.m2m = [f for f in self.spec.fields if f.kind in ("refs", "terms")]
+        self.ref_lists = [f for f in self.m2m if f.kind == "refs"]
         self.children = [f for f in self.spec.fields if f.kind == "children"]
         self.column_names = [f.column for f in self.columns]
         settable = [f for f in self.columns if f.name not in ("id", "uid", "created_at")]
@@ -139,6 +140,7 @@ class TypeWriter:
         assignments = ", ".join(f"{_q(f.column)} = %s" for f in settable)
         self.update_sql = f"UPDATE {_q(self.table)} SET {assignments} WHERE {_q('id')} = %s"
         self._plan()
+        self.child_plans = {f.name: self._child_plan(f.name) for f in self.children}
 
     def _plan(self) -> None:
         """Read the column layout once: a template row of defaults, and where each field goes.
@@ -172,6 +174,46 @@ class TypeWriter:
         self.id_index, self.uid_index = index["id"], index["uid"]
         self.stamp_index = (index["created_at"], index["updated_at"])
         self.sealed_index = index["sealed"]
+
+    def _child_plan(self, name: str) -> tuple:
+        """How an owned row (a name, a consent entry) becomes its table's parameters: the table,
+        its columns, a template of defaults, the owner column's place, where each JSON value
+        goes, and where each plain value goes with whether an empty string is kept (a NULL
+        column takes its default instead)."""
+        child = self.spec.by_name[name].children
+        cols = [c for c in child.model._meta.concrete_fields if c.name != "id"]
+        template, json_columns, plain_columns, owner = [], {}, {}, 0
+        for i, c in enumerate(cols):
+            default = c.get_default() if c.has_default() else (None if c.null else "")
+            if c.attname == child.owner_attname:
+                owner = i
+            elif isinstance(c, models.JSONField):
+                json_columns[c.attname] = i
+                default = self.conv.json(default)
+            else:
+                plain_columns[c.attname] = (i, not c.null)
+            template.append(default)
+        return child.model._meta.db_table, [c.column for c in cols], template, owner, json_columns, plain_columns
+
+    def child_params(self, name: str, owner_pk, rows) -> list[list]:
+        """Parameters of the owned rows under ``name`` (names, consents…) of one record."""
+        _, _, template, owner, json_columns, plain_columns = self.child_plans[name]
+        dumps = self.conv.json
+        params = []
+        for row in rows:
+            values = list(template)
+            values[owner] = owner_pk
+            for attname, value in row.items():
+                i = plain_columns.get(attname)
+                if i is not None:
+                    if value is not None and (value != "" or i[1]):
+                        values[i[0]] = value
+                else:
+                    i = json_columns.get(attname)
+                    if i is not None:
+                        values[i] = dumps(value)
+            params.append(values)
+        return params
 
     def row_values(self, decoded: Decoded, refs: dict, now) -> list:
         values = list(self.template)
@@ -274,6 +316,13 @@ def _looks_like_uuid(value: str) -> bool:
     return len(value) == 36 and value.count("-") == 4
 
 
+def _without_failed(rows: list[Located], errors: list[tuple]) -> list[Located]:
+    if not errors:
+        return rows
+    failed = {e[0] for e in errors}
+    return [r for r in rows if r.where not in failed]
+
+
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -315,13 +364,15 @@ class Writer:
 
         rows = self._drop_repeats(rows, errors)
         existing = self._existing(tw, rows, errors)
-        rows = [r for r in rows if r.where not in {e[0] for e in errors}]
+        rows = _without_failed(rows, errors)
         resolved = self._resolve(tw, rows, errors)
-        failed = {e[0] for e in errors}
-        rows = [r for r in rows if r.where not in failed]
+        rows = _without_failed(rows, errors)
 
-        new_rows = [r for r in rows if r.decoded.data["id"] not in existing]
-        old_rows = [r for r in rows if r.decoded.data["id"] in existing]
+        if existing:
+            new_rows = [r for r in rows if r.decoded.data["id"] not in existing]
+            old_rows = [r for r in rows if r.decoded.data["id"] in existing]
+        else:
+            new_rows, old_rows = rows, []
         now = self.conv.now()
         versions: list[tuple] = []
 
@@ -329,12 +380,14 @@ class Writer:
         if new_rows:
             pks = self.allocator.take(tw.table, len(new_rows))
             params = []
+            row_values, version = tw.row_values, self._version
             for pk, located in zip(pks, new_rows):
                 refs = resolved[located.where]
                 refs["__pk__"] = pk
-                params.append(tw.row_values(located.decoded, refs, now))
-                self._note_pending(tw, located, pk, refs)
-                versions.append(self._version(located.decoded, "create"))
+                params.append(row_values(located.decoded, refs, now))
+                versions.append(version(located.decoded, "create"))
+                if "__pending__" in refs:
+                    self._note_pending(tw, located, pk, refs)
             bulk_insert(tw.table, tw.column_names, params)
             self._write_dependents(tw, list(zip(pks, new_rows)), resolved)
             self.protection.created(record_type, pks, [r.decoded for r in new_rows])
@@ -391,13 +444,20 @@ class Writer:
     def _existing(self, tw: TypeWriter, rows: list[Located], errors: list) -> dict[str, tuple[int, bool]]:
         """uid -> (pk, deleted) of rows already stored; rows matched by external id get its uid."""
         conv, table = self.conv, tw.table
+        uids, externals = [], []
+        for r in rows:
+            data = r.decoded.data
+            uids.append(data["id"])
+            if data.get("external_id"):
+                externals.append(data["external_id"])
         by_uid = {}
-        for pk, uid, ext, deleted in select_where(table, "uid", [conv.uid(r.decoded.data["id"]) for r in rows]):
+        for pk, uid, ext, deleted in select_where(table, "uid", [conv.uid(u) for u in uids]):
             by_uid[conv.uid_out(uid)] = (pk, deleted is not None, ext)
-        externals = [r.decoded.data["external_id"] for r in rows if r.decoded.data.get("external_id")]
         by_ext = {}
         for pk, uid, ext, deleted in select_where(table, "external_id", externals):
             by_ext[ext] = (conv.uid_out(uid), pk, deleted is not None)
+        if not by_uid and not by_ext:
+            return {}
         result = {}
         for r in rows:
             data = r.decoded.data
@@ -434,57 +494,71 @@ class Writer:
     @staticmethod
     def _drop_repeats(rows: list[Located], errors: list) -> list[Located]:
         """A record given twice in one chunk is an error at its second place, not two records."""
-        seen: dict[str, tuple] = {}
+        seen: dict[tuple, tuple] = {}
         kept = []
         for r in rows:
-            keys = [("id", r.decoded.data["id"])]
-            if r.decoded.data.get("external_id"):
-                keys.append(("external_id", r.decoded.data["external_id"]))
-            first = next((seen[k] for k in keys if k in seen), None)
+            data = r.decoded.data
+            ext = data.get("external_id")
+            key = ("id", data["id"])
+            first = seen.get(key)
+            if ext:
+                ext_key = ("external_id", ext)
+                first = first or seen.get(ext_key)
             if first is not None:
-                errors.append((r.where, keys[-1][0], f"the same record is already at {first[0]}:{first[1]} of this import"))
+                field = "external_id" if ext else "id"
+                errors.append((r.where, field, f"the same record is already at {first[0]}:{first[1]} of this import"))
                 continue
-            for k in keys:
-                seen[k] = r.where
+            seen[key] = r.where
+            if ext:
+                seen[ext_key] = r.where
             kept.append(r)
         return kept
 
     def _resolve(self, tw: TypeWriter, rows: list[Located], errors: list) -> dict[tuple, dict]:
         """Reference values -> primary keys, one query per target type for the chunk."""
-        wanted: dict[str, set[str]] = {}
+        refs_, lists = tw.refs, tw.ref_lists
+        wanted: dict[str, set[str]] = {f.target: set() for f in refs_ + lists}
         for r in rows:
-            for f in tw.refs + [m for m in tw.m2m if m.kind == "refs"]:
-                value = r.decoded.data.get(f.name)
+            data = r.decoded.data
+            for f in refs_:
+                value = data.get(f.name)
                 if value:
-                    wanted.setdefault(f.target, set()).update(value if isinstance(value, list) else [value])
+                    wanted[f.target].add(value)
+            for f in lists:
+                value = data.get(f.name)
+                if value:
+                    wanted[f.target].update(value)
         found = {target: self.resolver.lookup(target, refs) for target, refs in wanted.items()}
         result: dict[tuple, dict] = {}
         for r in rows:
+            data = r.decoded.data
             refs: dict = {}
-            for f in tw.refs:
-                value = r.decoded.data.get(f.name)
+            for f in refs_:
+                value = data.get(f.name)
                 if not value:
                     continue
                 hit = found[f.target].get(value)
                 if hit is not None:
                     refs[f.name] = hit[0]
-                    r.decoded.data[f.name] = hit[1]
+                    data[f.name] = hit[1]
                 elif f.required:
                     errors.append((r.where, f.name, f"no {f.target} with id {value!r} (it must come before this row, or exist already)"))
                 else:
                     refs.setdefault("__pending__", []).append((f, value))
-                    r.decoded.data[f.name] = value if _looks_like_uuid(value) else uid_for_external_id(f.target, value)
-            for f in tw.m2m:
-                if f.kind == "refs" and r.decoded.data.get(f.name):
-                    hits = []
-                    for value in r.decoded.data[f.name]:
-                        hit = found[f.target].get(value)
-                        if hit is None:
-                            errors.append((r.where, f.name, f"no {f.target} with id {value!r}"))
-                        else:
-                            hits.append(hit)
-                    refs[f.name] = [pk for pk, _ in hits]
-                    r.decoded.data[f.name] = sorted({uid for _, uid in hits})
+                    data[f.name] = value if _looks_like_uuid(value) else uid_for_external_id(f.target, value)
+            for f in lists:
+                values = data.get(f.name)
+                if not values:
+                    continue
+                hits = []
+                for value in values:
+                    hit = found[f.target].get(value)
+                    if hit is None:
+                        errors.append((r.where, f.name, f"no {f.target} with id {value!r}"))
+                    else:
+                        hits.append(hit)
+                refs[f.name] = [pk for pk, _ in hits]
+                data[f.name] = sorted({uid for _, uid in hits})
             result[r.where] = refs
         return result
 
@@ -519,26 +593,14 @@ class Writer:
             params = []
             for pk, located in pairs:
                 values = located.decoded.many_terms.get(f.name, []) if f.kind == "terms" else resolved[located.where].get(f.name, [])
-                params.extend((pk, v) for v in values)
+                params += [(pk, v) for v in values]
             bulk_insert(through.db_table, [model_field.m2m_column_name(), model_field.m2m_reverse_name()], params)
         for f in tw.children:
-            child = f.children
-            cols = [c for c in child.model._meta.concrete_fields if c.name != "id"]
-            defaults = {c.attname: (c.get_default() if c.has_default() else (None if c.null else "")) for c in cols}
+            table, columns, *_ = tw.child_plans[f.name]
             params = []
             for pk, located in pairs:
-                for row in located.decoded.children.get(f.name, []):
-                    values = []
-                    for c in cols:
-                        if c.attname == child.owner_attname:
-                            values.append(pk)
-                        elif isinstance(c, models.JSONField):
-                            values.append(self.conv.json(row.get(c.attname, defaults[c.attname])))
-                        else:
-                            value = row.get(c.attname)
-                            values.append(defaults[c.attname] if value is None or (value == "" and c.null) else value)
-                    params.append(values)
-            bulk_insert(child.model._meta.db_table, [c.column for c in cols], params)
+                params += tw.child_params(f.name, pk, located.decoded.children.get(f.name, ()))
+            bulk_insert(table, columns, params)
 
     def finish(self) -> list[tuple]:
         """Fill in the references left open; returns errors for those still unknown."""

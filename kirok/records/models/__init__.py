@@ -13,11 +13,11 @@ from .history import Changeset, Version
 from .organizations import Organization, OrganizationName
 from .persons import BiographicDetail, Person, PersonName
 from .places import Place, PlaceName
-from .sources import Consent, Source
+from .sources import Consent, Source, SourceFile
 from .vocabulary import Term, Vocabulary
 
 __all__ = [
     "Act", "BiographicDetail", "ChainOfEvents", "Changeset", "Consent", "CustomField", "Event",
     "Information", "Intervention", "Involvement", "Organization", "OrganizationName", "Person",
-    "PersonName", "Place", "PlaceName", "Record", "Source", "Term", "Version", "Vocabulary",
+    "PersonName", "Place", "PlaceName", "Record", "Source", "SourceFile", "Term", "Version", "Vocabulary",
 ]

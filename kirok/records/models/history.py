@@ -22,6 +22,19 @@ class Changeset(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.reason or self.kind}"
 
 
+class SnapshotField(models.JSONField):
+    """A version's snapshot: JSON without SQLite's ``CHECK (JSON_VALID(…))``.
+
+    Every snapshot is written by Kirok from a dict (``canonical_json`` in the importer, the ORM's
+    encoder elsewhere), so it is valid by construction, and the check only cost time: about a
+    quarter of inserting a version row, the largest table an import writes (docs/benchmarks.md).
+    PostgreSQL's ``jsonb`` still parses every value.
+    """
+
+    def db_check(self, connection):
+        return None
+
+
 class Version(models.Model):
     """A snapshot of one record after a change, in the exchange format, with its SHA-256 digest.
 
@@ -33,7 +46,7 @@ class Version(models.Model):
     record_type = models.CharField(max_length=40)
     record_uid = models.UUIDField()
     action = models.CharField(max_length=12)  # create, update, delete, restore
-    data = models.JSONField()
+    data = SnapshotField()
     digest = models.CharField(max_length=64)
 
     class Meta:

@@ -62,3 +62,27 @@ class Consent(Child):
     class Meta:
         verbose_name = _("consent")
         ordering = ["id"]
+
+
+class SourceFile(models.Model):
+    """A file a source came with in an import (an Uwazi entity's main file or an attachment).
+
+    The bytes are an evidence item in the vault (hashed, deduplicated, custody-logged, ledgered);
+    this row only says which source named which item, as what and under which file name, so an
+    Uwazi export can give the files back as they came. The same bytes named by two sources are
+    one item and two rows.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="files")
+    item = models.ForeignKey("evidence.Item", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=12, help_text=_("document (the entity's main file) or attachment"))
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    name = models.CharField(_("file name"), max_length=500)
+
+    class Meta:
+        verbose_name = _("source file")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["source", "role", "language", "name"], name="source_file_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             with assigning(compartment), progress_bar(not no_progress) as update:
                 report = import_files(
                     files, actor="kirok import", reason=reason, record_type=type, fmt=format,
-                    skip_bad=skip_bad, rejects_dir=rejects_dir, progress=update,
+                    skip_bad=skip_bad, rejects_dir=rejects_dir, progress=None if no_progress else update,
                 )
         except ImportFailed as exc:
             for error in exc.errors[:200]:
