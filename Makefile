@@ -9,9 +9,10 @@ BIN := $(VENV)/bin
 KIROK_HOME ?= $(CURDIR)/kirok-data
 DEMO_SIZE ?= 2000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
 export KIROK_HOME
 
-.PHONY: demo test test-sqlite test-postgres install clean-demo
+.PHONY: demo test test-sqlite test-postgres install clean-demo browser
 
 $(BIN)/kirok: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,18 @@ demo: install
 	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Stop with Ctrl-C."
 	$(BIN)/kirok serve 127.0.0.1:8000
 
-test: install test-sqlite test-postgres
+test: install browser test-sqlite test-postgres
+
+# The browser tests (tests/e2e) drive Debian's Chromium. Install it (with a Hangul font, so
+# screenshots show Korean) when it is missing and this is root on a system with apt; otherwise
+# say so and go on: the browser tests then skip with the reason (or fail under KIROK_REQUIRE_BROWSER=1).
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null) \
+	    || echo "chromium could not be installed; the browser tests will skip"; \
+	else echo "chromium is missing and cannot be installed here (needs root and apt); the browser tests will skip"; fi
 
 test-sqlite: install
 	env -u KIROK_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider

@@ -10,7 +10,7 @@ def test_landing_page_shows_the_workspace_counts(reference, client):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Kirok" in body and "기록" in body
-    assert "<td>Places</td><td>" in body.replace("\n", "")
+    assert '<td>Places</td><td class="num">' in body.replace("\n", "")
 
 
 def test_landing_page_in_korean_and_marked_fictional_with_the_demo_set(reference, client):

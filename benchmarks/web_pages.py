@@ -1,0 +1,212 @@
+"""Server time of the workspace pages at 1,000 and at 1,000,000 persons and acts, 32 clients.
+
+    .venv/bin/python benchmarks/web_pages.py                       # N = 1,000 and 1,000,000
+    .venv/bin/python benchmarks/web_pages.py --sizes 1000,20000    # a quicker pair
+
+For each size N, in a workspace of its own (kept in benchmarks/out/work/web-N, so a second run
+skips the import): the demo set's places, persons, events and acts (N persons, N acts, N/3
+events; ``common.demo_files``) imported with ``kirok import``; a reviewer account in the default
+compartment, signed in; ``kirok serve`` (Django's threaded server, SQLite) on a free loopback
+port. Then ApacheBench (``ab``, Debian's apache2-utils) with 32 concurrent clients and the
+session cookie, per page:
+
+* the dashboard (its figures cached per view of the data for a minute: the first, cold request
+  is reported on its own);
+* an incident page, a person page;
+* a filtered list (``/events/?act_type=…`` — keyset paging, no COUNT).
+
+The server is Kirok's WSGI application in a threaded ``wsgiref`` server started by this script
+(``--serve``), wrapped so that it logs each request's **server time**: wall-clock from the call
+into Django to the last byte of the body, and the CPU time of that thread. With 32 clients on one
+Python process the wall time includes waiting for the interpreter lock held by the other
+requests; the CPU time is the work a request costs. Both are reported (p50 and p95), beside ab's
+own latency (which adds the queue of 32 clients). Goals: p95 <= 200 ms and growth
+p95(1,000,000) / p95(1,000) <= 2. Results are saved as JSON in benchmarks/out/results/. Note the
+machine load: other work on the two shared cores moves these figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+SHELL = r"""
+import json
+from django.test import Client
+from kirok.accounts.services import create_user, password_changed
+from kirok.protection.compartments import add_member, default_compartment
+from kirok.protection.principal import Principal
+from kirok.records.models import Act, Event, Person
+user, _ = create_user("bench", "reviewer")
+user.set_password("bench password 12345"); user.save(); password_changed(user)
+add_member(default_compartment(), user, principal=Principal.console("bench"))
+c = Client(); c.force_login(user)
+act = Act.objects.order_by("id")[Act.objects.count() // 2]
+print(json.dumps({"cookie": c.cookies["kirok_session"].value, "event": str(act.event.uid),
+                  "person": str(act.victim.uid if act.victim_id else Person.objects.order_by("id").first().uid),
+                  "act_type": act.act_type.code}))
+"""
+
+
+def serve(port: int, log_path: str) -> None:
+    """Kirok's WSGI application on a threaded wsgiref server, logging each request's server time."""
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kirok.config.settings")
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    log = open(log_path, "a", buffering=1)
+
+    def timed(environ, start_response):
+        started, cpu = time.perf_counter(), time.thread_time()
+        body = b"".join(application(environ, start_response))
+        log.write(f"{environ['PATH_INFO']}\t{(time.perf_counter() - started) * 1000:.2f}\t{(time.thread_time() - cpu) * 1000:.2f}\n")
+        return [body]
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+        request_queue_size = 128
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    make_server("127.0.0.1", port, timed, server_class=Server, handler_class=Quiet).serve_forever()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def workspace(size: int, seed: int) -> tuple[Path, dict]:
+    home = common.OUT / "work" / f"web-{size}"
+    env = common.kirok_env(home)
+    ready = home / ".web-ready.json"
+    if ready.exists():
+        return home, json.loads(ready.read_text())
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    files = common.demo_files(size, seed)
+    subprocess.run([common.KIROK, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+    common.log(f"importing {size:,} persons and acts into {home}")
+    started = time.monotonic()
+    subprocess.run([common.KIROK, "import", "--no-progress", *map(str, files)], env=env, check=True, stdout=subprocess.DEVNULL)
+    common.log(f"imported in {time.monotonic() - started:.0f} s")
+    out = subprocess.run([common.KIROK, "shell", "-c", SHELL], env=env, check=True, capture_output=True, text=True).stdout
+    info = json.loads(out.strip().splitlines()[-1])
+    ready.write_text(json.dumps(info))
+    return home, info
+
+
+def ab(url: str, cookie: str, clients: int, requests: int) -> dict:
+    out = subprocess.run(
+        ["ab", "-q", "-n", str(requests), "-c", str(clients), "-C", f"kirok_session={cookie}", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
+    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
+    percent = {int(p): int(ms) for p, ms in re.findall(r"^\s+(\d+)%\s+(\d+)", out, re.M)}
+    return {"p50_ms": percent[50], "p95_ms": percent[95], "failed": failed + (int(non_2xx.group(1)) if non_2xx else 0)}
+
+
+def measure(size: int, seed: int, clients: int, requests: int) -> dict:
+    home, info = workspace(size, seed)
+    port = free_port()
+    env = common.kirok_env(home)
+    log_path = home / "server-times.tsv"
+    log_path.unlink(missing_ok=True)
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), str(log_path)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        pages = {
+            "dashboard": "/dashboard/",
+            "incident": f"/events/{info['event']}/",
+            "person": f"/persons/{info['person']}/",
+            "filtered list": f"/events/?act_type={info['act_type']}",
+        }
+        started = time.monotonic()
+        subprocess.run(["curl", "-sf", "-o", "/dev/null", "-b", f"kirok_session={info['cookie']}", base + pages["dashboard"]], check=True)
+        cold = (time.monotonic() - started) * 1000
+        result = {"size": size, "clients": clients, "requests": requests, "dashboard_cold_ms": round(cold), "pages": {},
+                  "load_before": os.getloadavg()}
+        for name, path in pages.items():
+            ab(base + path, info["cookie"], 4, 20)  # warm the server's caches and connections
+            before = len(log_path.read_text().splitlines())
+            latency = ab(base + path, info["cookie"], clients, requests)
+            rows = [line.split("\t") for line in log_path.read_text().splitlines()[before:]]
+            wall = [float(r[1]) for r in rows]
+            cpu = [float(r[2]) for r in rows]
+            result["pages"][name] = {
+                "server_p50_ms": round(percentile(wall, 50), 1), "server_p95_ms": round(percentile(wall, 95), 1),
+                "cpu_p50_ms": round(percentile(cpu, 50), 1), "cpu_p95_ms": round(percentile(cpu, 95), 1),
+                "ab_p50_ms": latency["p50_ms"], "ab_p95_ms": latency["p95_ms"], "failed": latency["failed"],
+            }
+            common.log(f"N={size:,} {name}: {result['pages'][name]}")
+        result["load_after"] = os.getloadavg()
+        return result
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,1000000", help="comma-separated numbers of persons (and acts)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=640, help="requests per page")
+    parser.add_argument("--serve", nargs=2, metavar=("PORT", "LOG"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        return serve(int(args.serve[0]), args.serve[1])
+    if shutil.which("ab") is None:
+        sys.exit("ab (ApacheBench) is missing: apt-get install apache2-utils")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    runs = [measure(size, args.seed, args.clients, args.requests) for size in sizes]
+    small, large = runs[0], runs[-1]
+    print("server time p50 / p95 (CPU p50 / p95) [ab latency p50 / p95], ms")
+    print(f"{'page':<15}" + "".join(f"{'N=' + format(r['size'], ','):>46}" for r in runs) + f"{'growth p95':>12}")
+    for name in small["pages"]:
+        cells = "".join(
+            f"{p['server_p50_ms']:>8} / {p['server_p95_ms']:<7} ({p['cpu_p50_ms']} / {p['cpu_p95_ms']}) [{p['ab_p50_ms']} / {p['ab_p95_ms']}]"
+            .rjust(46) for p in (r["pages"][name] for r in runs)
+        )
+        growth = large["pages"][name]["server_p95_ms"] / max(small["pages"][name]["server_p95_ms"], 0.1)
+        print(f"{name:<15}{cells}{growth:>11.2f}x")
+    print("dashboard, first request (cold cache): " + ", ".join(f"N={r['size']:,}: {r['dashboard_cold_ms']} ms" for r in runs))
+    print("load average before/after: " + "; ".join(f"{r['load_before'][0]:.2f}/{r['load_after'][0]:.2f}" for r in runs))
+    results = common.OUT / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"web_pages-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(runs, indent=1))
+
+
+if __name__ == "__main__":
+    main()
