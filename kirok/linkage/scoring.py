@@ -1,0 +1,245 @@
+"""Candidates and Fellegi–Sunter scores, with Splink on DuckDB, over keyed hashes only.
+
+``score(rows)`` takes the rows of ``kirok.linkage.features.row`` (ids, codes and 64-bit keyed
+hashes: no name, no birth year), lets Splink block, learn and predict, and returns every pair at
+or above the review threshold with its match weight, its probability and the weight each field
+gave it — the explanation a reviewer reads. DuckDB runs in memory; whatever it spills to its
+temporary folder under memory pressure is hashes too.
+
+How the model is fitted (docs/linkage.md): u-probabilities from random pairs of the collection;
+the prior probability of a match from a deterministic rule (a shared name key and birth year)
+and its assumed recall; m-probabilities from the settings file, refined by expectation
+maximisation on large collections and by reviewers' judgements when there are enough of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from kirok.linkage.settings import Settings, current
+
+logger = logging.getLogger(__name__)
+
+
+def _any(column: str, other: str | None = None) -> str:
+    return f"list_has_any({column}_l, {other or column}_r)"
+
+
+def _empty(*columns: str) -> str:
+    return " OR ".join(f"len({c}_l) = 0 OR len({c}_r) = 0" for c in columns)
+
+
+# The SQL of each level test a settings file may name (DuckDB dialect, Splink's _l/_r columns).
+TESTS = {
+    "exact": _any("name_exact"),
+    "keys": _any("name_keys"),
+    "typo": _any("name_typo"),
+    "surname": _any("surname"),
+    "birth_exact": _any("birth"),
+    "birth_near1": _any("birth", "birth1"),
+    "birth_near3": _any("birth", "birth3"),
+    "sex_same": "sex_l = sex_r",
+    "origin_same": _any("origin"),
+    "origin_conflict": "len(origin_l) > 0 AND len(origin_r) > 0",  # both places known, and not the same
+    "origin_province": "province_l = province_r",
+    "places_shared": _any("places"),
+    "units_shared": _any("units"),
+    "source_same": "source_l = source_r",
+    "else": "ELSE",
+}
+TF_LEVELS: tuple[str, ...] = ()
+# When a field says nothing: a null level, weight 0.
+NULLS = {
+    "name": _empty("name_exact"),
+    "birth_year": _empty("birth"),
+    "sex": "sex_l IS NULL OR sex_r IS NULL",
+    "origin": "province_l IS NULL OR province_r IS NULL",
+    "places": _empty("places"),
+    "units": _empty("units"),
+    "source": "source_l IS NULL OR source_r IS NULL",
+}
+
+SCHEMA = pa.schema([
+    ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())),
+    *[(c, pa.list_(pa.int64())) for c in ("name_exact", "name_keys", "name_typo", "surname", "birth", "birth1", "birth3", "origin", "places", "units")],
+    ("name1", pa.int64()), ("year1", pa.int64()), ("sex", pa.string()), ("province", pa.int64()), ("source", pa.int64()),
+])
+
+
+@dataclass
+class Scored:
+    """One candidate pair: record keys (smaller first), the score and its explanation."""
+
+    left: int
+    right: int
+    weight: float
+    probability: float
+    fields: dict[str, dict] = field(default_factory=dict)  # field -> {"level": test, "weight": log2 Bayes factor}
+
+
+@dataclass
+class Model:
+    """What a run learnt: the prior and every level's m and u (kept with the run, for the record)."""
+
+    prior: float
+    levels: dict[str, list[dict]]
+    trained: list[str]
+
+
+def splink_settings(settings: Settings, prior: float, u_values: dict | None = None) -> dict:
+    from splink import block_on
+
+    comparisons = []
+    for c in settings.comparisons:
+        levels = [{"sql_condition": NULLS[c.field], "label_for_charts": "null", "is_null_level": True}]
+        for level in c.levels:
+            entry = {"sql_condition": TESTS[level.test], "label_for_charts": level.test, "m_probability": level.m}
+            if u_values and (c.field, level.test) in u_values:
+                entry["u_probability"] = u_values[(c.field, level.test)]
+            if level.test in TF_LEVELS:  # a rare name agreeing says more than a common one
+                entry |= {"tf_adjustment_column": "name1", "tf_adjustment_weight": 1.0, "disable_tf_exact_match_detection": True}
+            levels.append(entry)
+        comparisons.append({"output_column_name": c.field, "comparison_levels": levels})
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": prior,
+        "blocking_rules_to_generate_predictions": [block_on("block", arrays_to_explode=["block"])],
+        "comparisons": comparisons,
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+    }
+
+
+def capped(rows: list[dict], max_block: int) -> list[dict]:
+    """Drop blocking keys shared by more than ``max_block`` records (they would compare every Kim
+    born in 1960 with every other); the pairs they held still meet through their other keys."""
+    counts = Counter(k for r in rows for k in r["block"])
+    crowded = {k for k, n in counts.items() if n > max_block}
+    if not crowded:
+        return rows
+    return [r | {"block": [k for k in r["block"] if k not in crowded]} for r in rows]
+
+
+def _prior(con, table: str, settings: Settings, n: int) -> float:
+    """Share of all pairs that a shared name key and birth year join, divided by the rule's
+    assumed recall: Splink's deterministic estimate, computed on exploded hashes (an equi-join)
+    rather than a list comparison over every pair."""
+    if n < 2:
+        return settings.prior
+    found = con.execute(f"""
+        WITH k AS (SELECT unique_id, unnest(name_keys) AS nk, y FROM
+                   (SELECT unique_id, name_keys, unnest(birth) AS y FROM {table}))
+        SELECT count(*) FROM (SELECT DISTINCT a.unique_id, b.unique_id FROM k a JOIN k b
+               ON a.nk = b.nk AND a.y = b.y AND a.unique_id < b.unique_id)
+    """).fetchall()[0][0]
+    if not found:
+        return settings.prior
+    share = found / (n * (n - 1) / 2) / settings.deterministic_recall
+    return min(max(share, 1e-9), 0.5)
+
+
+def score(rows: list[dict], *, settings: Settings | None = None, labels: list[tuple[int, int, bool]] = (),
+          threshold: float | None = None, progress=None) -> tuple[list[Scored], Model]:
+    """Score the candidate pairs among ``rows``. ``labels``: reviewers' judgements (left, right,
+    same?) to learn m from, used when there are ``labels_min`` of them."""
+    import duckdb
+    from splink import DuckDBAPI, Linker, block_on
+
+    settings = settings or current()
+    logging.getLogger("splink").setLevel(logging.ERROR)  # its warnings go to the run's report instead
+    threshold = settings.review_threshold if threshold is None else threshold
+    step = progress or (lambda label, done, total: None)
+    rows = capped(rows, settings.max_block)
+    con = duckdb.connect(":memory:")
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    con.register("kirok_people", table)
+    prior = _prior(con, "kirok_people", settings, len(rows))
+    step("fit", 1, 4)
+    db = DuckDBAPI(connection=con)
+    linker = Linker(db.register(table), splink_settings(settings, prior), log_level=None)
+    trained = ["u: random sampling"]
+    if len(rows) >= 50:
+        pairs = min(2e6, len(rows) * 200)
+        linker.training.estimate_u_using_random_sampling(max_pairs=pairs, seed=19481210)
+        u_values = _without_matches(linker, prior, 1 / pairs)
+        linker = Linker(db.register(table), splink_settings(settings, prior, u_values), log_level=None)
+        trained.append("u: corrected for the matches among random pairs")
+    step("fit", 2, 4)
+    if settings.em_min_records is not None and len(rows) >= settings.em_min_records:
+        # Splink's EM cannot block on exploded lists: one scalar name key, then birth year and sex.
+        for rule in (block_on("name1"), block_on("year1", "sex", "province")):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=1.0)
+        trained.append("m: expectation maximisation")
+    if len(labels) >= settings.labels_min:
+        con.register("kirok_labels", pa.Table.from_pylist([
+            {"source_dataset_l": "kirok_people", "unique_id_l": a, "source_dataset_r": "kirok_people", "unique_id_r": b,
+             "clerical_match_score": 1.0 if same else 0.0} for a, b, same in labels
+        ]))
+        linker.training.estimate_m_from_pairwise_labels("kirok_labels")
+        trained.append(f"m: {len(labels)} judgements")
+    step("fit", 3, 4)
+    fields = [c.field for c in settings.comparisons]
+    predicted = linker.inference.predict(threshold_match_probability=threshold)
+    columns = ", ".join(["unique_id_l", "unique_id_r", "match_weight", "match_probability",
+                         *(f"gamma_{f}" for f in fields), *(f"mw_{f}" for f in fields)])
+    predictions = con.sql(f"SELECT {columns} FROM {predicted.physical_name}").to_arrow_table().to_pylist()
+    step("fit", 4, 4)
+    tests = {c.field: ["null", *(level.test for level in c.levels)] for c in settings.comparisons}
+    out = []
+    for d in predictions:
+        left, right = sorted((int(d["unique_id_l"]), int(d["unique_id_r"])))
+        explanation = {
+            f: {"level": tests[f][len(tests[f]) - 1 - int(d[f"gamma_{f}"])] if d[f"gamma_{f}"] >= 0 else "null",
+                "weight": round(float(d[f"mw_{f}"]), 3)}
+            for f in fields
+        }
+        out.append(Scored(left, right, round(float(d["match_weight"]), 3), float(d["match_probability"]), explanation))
+    out.sort(key=lambda s: (-s.weight, s.left, s.right))
+    model = Model(prior, _levels(linker), trained)
+    con.close()
+    return out, model
+
+
+def _without_matches(linker, prior: float, floor: float) -> dict[tuple[str, str], float]:
+    """u without the matches that random pairs contain. A random pair's level is a mixture,
+    P(level) = prior·m + (1 − prior)·u; where agreement is rare (a name written alike), true
+    duplicates are a large share of the agreeing random pairs and the raw estimate overstates u
+    several times (measured: 9e-5 for a same written name against 1.6e-5 among non-matches)."""
+    found = {}
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level or level.u_probability is None:
+                continue
+            u = (level.u_probability - prior * level.m_probability) / (1 - prior)
+            found[(comparison.output_column_name, level.label_for_charts)] = max(u, floor)
+    return found
+
+
+def _levels(linker) -> dict[str, list[dict]]:
+    found = {}
+    for comparison in linker._settings_obj.comparisons:
+        found[comparison.output_column_name] = [
+            {"test": level.label_for_charts, "m": level.m_probability, "u": level.u_probability}
+            for level in comparison.comparison_levels if not level.is_null_level
+        ]
+    return found
+
+
+def evidence_beside_name(candidate: Scored, settings: Settings | None = None) -> bool:
+    """Whether a field other than a name speaks for the match: a positive weight on birth year,
+    origin, places or units (settings: ``evidence_fields``)."""
+    settings = settings or current()
+    return any(candidate.fields.get(f, {}).get("weight", 0) > 0 for f in settings.evidence_fields)
+
+
+def auto_merge(candidate: Scored, settings: Settings | None = None) -> bool:
+    """Whether a run may merge this pair without a reviewer: above ``auto_accept``, and never on
+    names alone."""
+    settings = settings or current()
+    return (settings.auto_accept is not None and candidate.probability >= settings.auto_accept
+            and evidence_beside_name(candidate, settings))
