@@ -1,6 +1,7 @@
 # Kirok: two commands for a fresh clone.
 #   make demo   creates .venv, installs, makes a workspace with reference data and a fictional
-#               demo set, prints a one-time admin password and serves http://127.0.0.1:8000
+#               demo set, prints one-time passwords for `demo` (a reviewer who sees the demo
+#               records) and `admin`, and serves http://127.0.0.1:8000
 #   make test   creates .venv, installs and runs the whole suite on SQLite and PostgreSQL
 
 PYTHON ?= python3
@@ -24,9 +25,10 @@ install: $(BIN)/kirok
 
 demo: install
 	$(BIN)/kirok init
-	$(BIN)/kirok demo-data --size $(DEMO_SIZE) --seed 1
+	$(BIN)/kirok demo-data --size $(DEMO_SIZE) --seed 1 --viewer demo
 	$(BIN)/kirok createadmin
-	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Stop with Ctrl-C."
+	@echo "Serving on http://127.0.0.1:8000: sign in as demo to see the workspace with the demo records,"
+	@echo "as admin for users and settings (http://127.0.0.1:8000/admin/). Stop with Ctrl-C."
 	$(BIN)/kirok serve 127.0.0.1:8000
 
 test: install browser test-sqlite test-postgres
@@ -42,11 +44,15 @@ browser:
 	    || echo "chromium could not be installed; the browser tests will skip"; \
 	else echo "chromium is missing and cannot be installed here (needs root and apt); the browser tests will skip"; fi
 
+# One test process per core; a module's tests stay in one process, so that its module fixtures
+# (a workspace on disk, a loaded data set) are made once.
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n auto --dist loadscope
+
 test-sqlite: install
-	env -u KIROK_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	env -u KIROK_DATABASE_URL $(PYTEST)
 
 test-postgres: install
-	KIROK_DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q -p no:cacheprovider
+	KIROK_DATABASE_URL=$(POSTGRES_URL) $(PYTEST)
 
 clean-demo:
 	rm -rf $(KIROK_HOME)

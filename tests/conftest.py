@@ -28,6 +28,7 @@ def _postgres_unreachable() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
+    _leave_sqlite_workspaces_to_the_sqlite_pass(config, items)
     reason = _postgres_unreachable()
     if reason is None:
         return
@@ -36,6 +37,33 @@ def pytest_collection_modifyitems(config, items):
     marker = pytest.mark.skip(reason=f"{reason}; start it or unset KIROK_DATABASE_URL")
     for item in items:
         item.add_marker(marker)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_workspace: runs the real `kirok` on a SQLite workspace of its own (or on "
+        "none); it runs in the SQLite pass only, since the PostgreSQL pass would repeat it unchanged")
+
+
+def _leave_sqlite_workspaces_to_the_sqlite_pass(config, items):
+    """The PostgreSQL pass leaves out the tests that never touch PostgreSQL (they run `kirok`
+    on a SQLite workspace of their own and are run by the SQLite pass)."""
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+        return
+    kept = [item for item in items if item.get_closest_marker("sqlite_workspace") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def workspace_template(tmp_path_factory):
+    """One workspace made by `kirok init` per test process, to be copied (see tests/cli.py)."""
+    from tests.cli import kirok
+
+    home = tmp_path_factory.mktemp("workspace-template")
+    kirok("init", home=home)
+    return home
 
 
 @pytest.fixture

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-KIROK = [sys.executable, "-m", "kirok.cli"]
+from tests.cli import KIROK, kirok
 
-
-def kirok(*args, home: Path, check=True, **kw):
-    env = {k: v for k, v in os.environ.items() if k != "KIROK_DATABASE_URL"} | {"KIROK_HOME": str(home)}
-    result = subprocess.run([*KIROK, *args], env=env, capture_output=True, text=True, timeout=300, **kw)
-    if check and result.returncode != 0:
-        raise AssertionError(f"kirok {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
+pytestmark = pytest.mark.sqlite_workspace
 
 
 @pytest.fixture(scope="module")

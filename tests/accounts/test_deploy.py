@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 KIROK = [sys.executable, "-m", "kirok.cli"]
+
+pytestmark = pytest.mark.sqlite_workspace
 
 
 def run(tmp_path, **env):

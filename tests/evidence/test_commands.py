@@ -23,7 +23,7 @@ from kirok.evidence.storage import get_storage
 from kirok.records import history
 from kirok.records.models import Source
 
-from tests.test_cli import KIROK, kirok
+from tests.cli import KIROK, copy_workspace, kirok
 
 from .conftest import synthetic_jpeg
 
@@ -163,12 +163,11 @@ class TestInProcess:
 # --- the real executable ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("workspace")
-    kirok("init", home=home)
-    return home
+def home(workspace_template, tmp_path_factory):
+    return copy_workspace(workspace_template, tmp_path_factory.mktemp("workspace"))
 
 
+@pytest.mark.sqlite_workspace
 def test_exit_codes(home, tmp_path):
     a = tmp_path / "a.txt"
     a.write_text("exit codes")
@@ -181,10 +180,11 @@ def test_exit_codes(home, tmp_path):
     os.chmod(blob, 0o644)
     blob.write_text("exit cudes")
     failed = kirok("vault", "verify", "--no-progress", home=home, check=False)
-    assert failed.returncode == 1 and f"ALTERED: item" in failed.stderr and "«a.txt»" in failed.stderr
+    assert failed.returncode == 1 and "ALTERED: item" in failed.stderr and "«a.txt»" in failed.stderr
     blob.write_text("exit codes")
 
 
+@pytest.mark.sqlite_workspace
 def test_a_killed_intake_leaves_no_blob_and_no_row(home, tmp_path):
     """`kirok evidence add` reading from a pipe is killed mid-write: nothing is registered or named."""
     fifo = tmp_path / "incoming.fifo"

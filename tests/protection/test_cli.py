@@ -4,26 +4,17 @@ raw database file can be read the way a thief with a copy of it would."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kirok.protection.sealing import envelopes
+from tests.cli import copy_workspace, kirok
 
-KIROK = [sys.executable, "-m", "kirok.cli"]
+pytestmark = pytest.mark.sqlite_workspace
+
 CANARIES = ("카나리공증인", "CANARY-CLI-TRANSCRIPT", "1909-09-09", "CANARY-CLI-EXCERPT")
-
-
-def kirok(*args, home: Path, check=True):
-    env = {k: v for k, v in os.environ.items() if k != "KIROK_DATABASE_URL"} | {"KIROK_HOME": str(home)}
-    result = subprocess.run([*KIROK, *args], env=env, capture_output=True, text=True, timeout=300)
-    if check and result.returncode != 0:
-        raise AssertionError(f"kirok {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def raw(home: Path) -> bytes:
@@ -32,9 +23,8 @@ def raw(home: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("protected-workspace")
-    kirok("init", home=home)
+def home(workspace_template, tmp_path_factory):
+    home = copy_workspace(workspace_template, tmp_path_factory.mktemp("protected-workspace"))
     data = tmp_path_factory.mktemp("files")
     (data / "sources.jsonl").write_text(json.dumps({
         "external_id": "cli:s1", "title": "interview 1", "kind": "testimony", "witness": "cli:w",

@@ -5,26 +5,17 @@ and after a consent withdrawal not even the keyed hashes of what was destroyed."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kirok.protection import blind
 from kirok.protection.keys import Keyring
+from tests.cli import copy_workspace, kirok
 
-KIROK = [sys.executable, "-m", "kirok.cli"]
+pytestmark = pytest.mark.sqlite_workspace
+
 TRANSCRIPT = "zorblaxcli 보위원이 조사했다"
-
-
-def kirok(*args, home: Path, check=True):
-    env = {k: v for k, v in os.environ.items() if k != "KIROK_DATABASE_URL"} | {"KIROK_HOME": str(home)}
-    result = subprocess.run([*KIROK, *args], env=env, capture_output=True, text=True, timeout=600)
-    if check and result.returncode != 0:
-        raise AssertionError(f"kirok {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def raw(home: Path) -> bytes:
@@ -37,9 +28,8 @@ def lines(result) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("search-workspace")
-    kirok("init", home=home)
+def home(workspace_template, tmp_path_factory):
+    home = copy_workspace(workspace_template, tmp_path_factory.mktemp("search-workspace"))
     data = tmp_path_factory.mktemp("files")
     (data / "sources.jsonl").write_text(json.dumps({
         "external_id": "cli:s1", "title": "interview 1", "kind": "testimony", "witness": "cli:w",

@@ -167,7 +167,7 @@ class Command(BaseCommand):
             "operation": terms.OPERATIONS,
         }
         kind = _("derivative") if obj.derived_from_id else _("original")
-        self.stdout.write(f"{_('evidence item')} {obj.uid} ({kind})")
+        self.stdout.write(_("evidence item %(uid)s (%(kind)s)") % {"uid": obj.uid, "kind": kind})
         for key, value in record.items():
             if value in (None, "") or key == "id":
                 continue
@@ -175,18 +175,19 @@ class Command(BaseCommand):
                 value = f"{value} ({terms.label(labels[key], value)})"
             self.stdout.write(f"  {key}: {value}")
         if obj.source_id:
-            self.stdout.write(f"  {_('source title')}: {obj.source.title}")
+            self.stdout.write("  " + _("source title: %(title)s") % {"title": obj.source.title})
         if obj.origin_kind == "web":
             missing = [name for name in ("html_source", "page_capture") if not record[name]]
             if missing:
                 self.stdout.write("  " + _("web item without %(parts)s (Berkeley Protocol para 155 asks for both)") % {"parts": ", ".join(missing)})
         # Protected: revealed to the console operator, and the read audited like any other.
         embedded = metadata_of(obj, Principal.console(), purpose="kirok evidence show")
-        self.stdout.write(f"  {_('embedded metadata')}: {self._metadata_summary(embedded)}")
+        self.stdout.write("  " + _("embedded metadata: %(summary)s") % {"summary": self._metadata_summary(embedded)})
         if metadata and isinstance(embedded, dict) and embedded:
             self.stdout.write("  " + orjson.dumps(embedded, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode().replace("\n", "\n  "))
         for derivative in obj.derivatives.order_by("id"):
-            self.stdout.write(f"  {_('derivative')}: {derivative.operation} {derivative.sha256}  {derivative.original_name}")
+            self.stdout.write("  " + _("derivative: %(operation)s %(sha256)s  %(name)s") % {
+                "operation": derivative.operation, "sha256": derivative.sha256, "name": derivative.original_name})
         self._custody(obj)
 
     def _metadata_summary(self, metadata) -> str:
