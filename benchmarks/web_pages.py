@@ -2,6 +2,13 @@
 
     .venv/bin/python benchmarks/web_pages.py                       # N = 1,000 and 1,000,000
     .venv/bin/python benchmarks/web_pages.py --sizes 1000,20000    # a quicker pair
+    KIROK_HOME=… [KIROK_DATABASE_URL=…] .venv/bin/python benchmarks/web_pages.py --access
+
+``--access`` times the queries behind those pages as ``kirok.protection.access.visible`` builds
+them (median of 5 after one warm-up) in the workspace the environment names — SQLite or
+PostgreSQL, loaded with ``kirok demo-data --size N`` — as a reviewer ``bench`` in the default
+compartment (made if missing), and prints each one's query plan: to compare a change of the
+filters on both databases.
 
 For each size N, in a workspace of its own (kept in benchmarks/out/work/web-N, so a second run
 skips the import): the demo set's places, persons, events and acts (N persons, N acts, N/3
@@ -58,6 +65,48 @@ print(json.dumps({"cookie": c.cookies["kirok_session"].value, "event": str(act.e
                   "person": str(act.victim.uid if act.victim_id else Person.objects.order_by("id").first().uid),
                   "act_type": act.act_type.code}))
 """
+
+
+ACCESS_SHELL = r"""
+import statistics, time
+from django.db import connection
+from django.contrib.auth import get_user_model
+from kirok.accounts.services import create_user
+from kirok.protection import access
+from kirok.protection.compartments import add_member, default_compartment
+from kirok.protection.principal import Principal
+from kirok.records.models import Act, Event, Involvement, Person, PersonName
+user = get_user_model().objects.filter(username="bench").first() or create_user("bench", "reviewer")[0]
+add_member(default_compartment(), user, principal=Principal.console("bench"))
+p = Principal.of(user)
+person = Person.objects.order_by("pk")[Person.objects.count() // 2]
+event = Event.objects.order_by("pk")[Event.objects.count() // 2]
+cases = {
+    "one person by id": lambda: access.visible(Person.objects.filter(pk=person.pk), p),
+    "25 newest incidents": lambda: access.visible(Event.objects.all(), p).order_by("-pk")[:25],
+    "acts of an incident": lambda: access.visible(event.acts.all(), p)[:50],
+    "acts suffered by a person": lambda: access.visible(person.acts_suffered.all(), p)[:50],
+    "names of a person": lambda: access.visible(PersonName.objects.filter(person=person), p),
+    "25 newest involvements": lambda: access.visible(Involvement.objects.all(), p).order_by("-pk")[:25],
+    "count of persons": lambda: access.visible(Person.objects.all(), p),
+    "count of acts": lambda: access.visible(Act.objects.all(), p),
+}
+for name, make in cases.items():
+    run = (lambda: make().count()) if name.startswith("count") else (lambda: list(make()))
+    run()
+    times = []
+    for _ in range(5):
+        started = time.perf_counter(); run(); times.append((time.perf_counter() - started) * 1000)
+    print(f"{connection.vendor:10} {name:28} median {statistics.median(times):8.1f} ms")
+for name, make in cases.items():
+    print(f"-- plan: {name}")
+    print(make().explain())
+"""
+
+
+def access_filters() -> None:
+    """The access filters' queries in the environment's workspace, timed, with their plans."""
+    subprocess.run([common.KIROK, "shell", "-c", ACCESS_SHELL], check=True)
 
 
 def serve(port: int, log_path: str) -> None:
@@ -183,10 +232,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests", type=int, default=640, help="requests per page")
+    parser.add_argument("--access", action="store_true", help="time the access filters' queries in $KIROK_HOME, with plans")
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         return serve(int(args.serve[0]), args.serve[1])
+    if args.access:
+        return access_filters()
     if shutil.which("ab") is None:
         sys.exit("ab (ApacheBench) is missing: apt-get install apache2-utils")
     sizes = [int(s) for s in args.sizes.split(",")]

@@ -124,6 +124,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+else:
+    # The access filters are correlated EXISTS subqueries; PostgreSQL's JIT spends longer
+    # compiling them than running them (a count of all acts: 463 ms with JIT, 78 ms without).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -74,12 +74,14 @@ def metadata_of(item: Item, principal: Principal, *, purpose: str):
 
 def visible_items(queryset, principal: Principal):
     """The items whose source the principal may see (``kirok.protection.access``)."""
+    from django.db.models import Exists, OuterRef
+
     from kirok.protection.access import visible
     from kirok.records.models import Source
 
     if principal.operator:
         return queryset
-    return queryset.filter(source__in=visible(Source.all_objects.all(), principal).values("pk"))
+    return queryset.filter(Exists(visible(Source.all_objects.filter(pk=OuterRef("source_id")), principal)))
 
 
 @dataclass

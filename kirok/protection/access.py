@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,30 +55,63 @@ def visible(queryset, principal: Principal, capability: str = "read_records"):
     return queryset.filter(_condition(queryset.model, principal))
 
 
+# The conditions are correlated ``EXISTS`` subqueries that probe the compartment table by the
+# record's own key, never ``pk IN (SELECT …)`` lists: an IN list holds every record of the user's
+# compartments (SQLite materializes it in full for each query, PostgreSQL hashes it), so a page
+# that shows one record or ten would pay for the size of the whole collection. An EXISTS probe
+# costs one index lookup per row considered (``compartment_records`` or
+# ``record_compartment_unique``, both keyed by record type, compartment and record id), whatever the
+# collection holds. Plans and figures: docs/benchmarks.md, "Access filters as correlated EXISTS".
+
+
 def _condition(model, principal: Principal) -> Q:
+    """The condition on ``model``'s rows (a queryset's own) that makes one visible."""
     if issubclass(model, Child):
-        owner = model._meta.get_field(model.owner_field).related_model
-        return Q(**{f"{model.owner_field}__in": visible(owner.all_objects.all(), principal).values("pk")})
+        field = model._meta.get_field(model.owner_field)
+        return _reaches(field, principal)
     record_type = model.record_type
     if record_type in PUBLIC:
         return Q()
     if record_type in COMPARTMENTED:
-        return _holders(record_type, principal)
+        return _holders(record_type, principal, "pk")
     condition = Q()
     for name in ANCHORS[record_type]:
         field = model._meta.get_field(name)
-        reachable = Q(**{f"{field.attname}__in": visible(field.related_model.all_objects.all(), principal).values("pk")})
+        reachable = _reaches(field, principal)
         condition &= reachable if not field.null else (Q(**{f"{field.attname}__isnull": True}) | reachable)
     return condition
 
 
-def _holders(record_type: str, principal: Principal) -> Q:
+def _reaches(field, principal: Principal) -> Q:
+    """The row's foreign key ``field`` names a record the principal may see (``read_records``).
+
+    A source, event or person is probed in the compartment table by the key itself, without
+    joining its own table; a record that hangs off others (an act named by an involvement) is
+    probed by key with its own anchors' conditions, one level deeper.
+    """
+    if not principal.can("read_records"):
+        return Q(pk__in=[])
+    target = field.related_model
+    record_type = target.record_type
+    if record_type in PUBLIC:
+        return Q()  # a foreign key always names an existing row; places and organizations are open
+    if record_type in COMPARTMENTED:
+        return _holders(record_type, principal, field.attname)
+    return Q(Exists(target.all_objects.filter(pk=OuterRef(field.attname)).filter(_condition(target, principal))))
+
+
+def _holders(record_type: str, principal: Principal, column: str) -> Q:
+    """The ``record_type`` record whose key is in the row's ``column`` is in one of the principal's
+    compartments, or under an open break-glass grant of theirs."""
     mine = Membership.objects.filter(user_id=principal.user_id).values("compartment_id")
-    in_compartments = RecordCompartment.objects.filter(record_type=record_type, compartment_id__in=mine).values("record_id")
+    in_compartments = RecordCompartment.objects.filter(
+        record_type=record_type, record_id=OuterRef(column), compartment_id__in=mine
+    )
     granted = BreakGlass.objects.filter(
-        user_id=principal.user_id, record_type=record_type, closed_at__isnull=True, expires_at__gt=timezone.now()
-    ).values("record_id")
-    return Q(pk__in=in_compartments) | Q(pk__in=granted)
+        user_id=principal.user_id, record_type=record_type, record_id=OuterRef(column),
+        closed_at__isnull=True, expires_at__gt=timezone.now(),
+    )
+    return Q(Exists(in_compartments)) | Q(Exists(granted))
 
 
 def visible_versions(queryset, principal: Principal):
@@ -87,8 +120,9 @@ def visible_versions(queryset, principal: Principal):
         return queryset
     condition = Q(pk__in=[])
     for record_type in ORDER:
-        reachable = visible(model_for(record_type).all_objects.all(), principal).values("uid")
-        condition |= Q(record_type=record_type, record_uid__in=reachable)
+        model = model_for(record_type)
+        reachable = visible(model.all_objects.filter(uid=OuterRef("record_uid")), principal)
+        condition |= Q(record_type=record_type) & Q(Exists(reachable))
     return queryset.filter(condition)
 
 

@@ -77,8 +77,22 @@ class OrganizationNameInline(admin.TabularInline):
 
 
 class ConsentInline(admin.TabularInline):
+    """Consent entries are added, never edited or deleted: a narrower or wider consent is a new
+    entry, so what the witness agreed to, and when, stays on the record (the gate reads the latest
+    entry). A withdrawal is a new entry too, but not one typed here: ``kirok consent withdraw``
+    writes it together with the purge it requires, which a ticked box in a form would skip."""
+
     model = Consent
     extra = 0
+    can_delete = False
+    fields = ("scopes", "given_on", "obtained_by", "method", "note", "withdrawn")
+    readonly_fields = ("withdrawn",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Person)
@@ -152,9 +166,13 @@ admin.site.register(Vocabulary)
 admin.site.register(CustomField)
 
 
-@admin.register(Changeset)
-class ChangesetAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "kind", "reason")
+class HistoryAdmin(admin.ModelAdmin):
+    """History is written by changesets alone (``kirok.records.history``) and sealed into the
+    ledger: the admin shows it, read-only, to anyone, superusers included, and never adds,
+    changes or deletes a row of it."""
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -163,8 +181,13 @@ class ChangesetAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Changeset)
+class ChangesetAdmin(HistoryAdmin):
+    list_display = ("at", "actor", "kind", "reason")
+
+
 @admin.register(Version)
-class VersionAdmin(admin.ModelAdmin):
+class VersionAdmin(HistoryAdmin):
     list_display = ("record_type", "record_uid", "action", "changeset", "digest")
     list_filter = ("record_type", "action")
     exclude = ("data",)
@@ -183,9 +206,3 @@ class VersionAdmin(admin.ModelAdmin):
             return format_html("<pre>{}</pre>", orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())
 
         return (snapshot,)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,8 +3,11 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from kirok.protection.compartments import CompartmentError, assigning
+from kirok.accounts import services as accounts
+from kirok.protection.compartments import CompartmentError, add_member, assigning, default_compartment, named
+from kirok.protection.principal import Principal
 from kirok.protection.keys import KeyringError, require_workspace
 from kirok.records.demo import DemoSet, external_id, streams, write_files
 from kirok.records.importing import ImportFailed, import_streams
@@ -27,11 +30,18 @@ class Command(BaseCommand):
             "--compartment", action="append", default=[], metavar="KEY",
             help="compartment the demo records go into (repeatable; default: the workspace's default)",
         )
+        parser.add_argument(
+            "--viewer", metavar="NAME",
+            help="also create (or reset) a reviewer account NAME that sees the demo records: a member of "
+                 "their compartments, with a one-time password printed once (make demo: `demo`)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, size, seed, output, no_progress, compartment, **options):
+    def handle(self, *args, size, seed, output, no_progress, compartment, viewer=None, **options):
         if size < 1:
             raise CommandError("--size must be at least 1")
+        if viewer and output is not None:
+            raise CommandError("--viewer needs the demo set imported here, not written with --output")
         started = time.monotonic()
         demo = DemoSet(size, seed)
         counts = demo.counts()
@@ -60,6 +70,34 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported in changeset {report.changeset_id}: {created} created, {updated} updated, {unchanged} unchanged"
         )
+        if viewer:
+            self._viewer(viewer, compartment)
+
+    def _viewer(self, username: str, keys: list[str]) -> None:
+        """A reviewer in the demo records' compartments, so a newcomer sees the workspace with data.
+
+        Compartments deny by default: without a membership even the administrator's workspace
+        pages are empty. The reviewer reads with protected values masked and needs no
+        authenticator; running this again gives the account a fresh one-time password.
+        """
+        try:
+            user, password, created = accounts.ensure_user(username, "reviewer")
+        except accounts.AccountError as exc:
+            raise CommandError(str(exc)) from None
+        operator = Principal.console("kirok demo-data")
+        compartments = named(keys) if keys else [default_compartment()]
+        for each in compartments:
+            add_member(each, user, principal=operator)
+        self.stdout.write(
+            _("%(verb)s reviewer %(name)r, a member of %(compartments)s (the demo records). "
+              "One-time password (shown only now): %(password)s")
+            % {"verb": _("Created") if created else _("Reset"), "name": username,
+               "compartments": ", ".join(c.key for c in compartments), "password": password}
+        )
+        self.stdout.write(_(
+            "Sign in at /accounts/sign-in/ and choose your own password: the reviewer reads every demo "
+            "record, with protected values masked."
+        ))
 
     def _check_workspace(self, demo: DemoSet) -> None:
         from kirok.records.models import Person, Vocabulary
