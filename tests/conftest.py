@@ -67,6 +67,20 @@ def workspace_template(tmp_path_factory):
 
 
 @pytest.fixture
+def isolated_workspace(settings, tmp_path):
+    """Each test its own workspace folder (keys, vault), cheap password hashing, and the access
+    policy's cache cleared afterwards; the apps whose tests all want this make it autouse."""
+    from kirok.protection import policy
+    from kirok.workspace import Workspace
+
+    settings.WORKSPACE = Workspace(tmp_path / "workspace")
+    settings.WORKSPACE.ensure()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield settings.WORKSPACE
+    policy.reset()
+
+
+@pytest.fixture
 def reference(db):
     """The shipped reference data, loaded as `kirok init` loads it."""
     from kirok.records.reference import load_reference_data

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from kirok.protection import policy
-from kirok.workspace import Workspace
 
 CHROMIUM = os.environ.get("KIROK_CHROMIUM", "/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -73,9 +71,5 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
-def workspace(settings, tmp_path):
-    settings.WORKSPACE = Workspace(tmp_path / "workspace")
-    settings.WORKSPACE.ensure()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    yield settings.WORKSPACE
-    policy.reset()
+def workspace(isolated_workspace):
+    return isolated_workspace

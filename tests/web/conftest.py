@@ -1,19 +1,11 @@
 import pytest
 
-from kirok.protection import policy
-from kirok.workspace import Workspace
-
 from .helpers import build_world
 
 
 @pytest.fixture(autouse=True)
-def workspace(settings, tmp_path):
-    """Each test its own workspace folder (keys, vault), and cheap password hashing."""
-    settings.WORKSPACE = Workspace(tmp_path / "workspace")
-    settings.WORKSPACE.ensure()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    yield settings.WORKSPACE
-    policy.reset()
+def workspace(isolated_workspace):
+    return isolated_workspace
 
 
 @pytest.fixture
