@@ -52,6 +52,7 @@ class ResultsOut(Schema):
     total: int
     hits: list[HitOut]
     facets: dict[str, list[FacetValue]]
+    facets_over: int  # the facet values (not the record types) are counted over this many best hits
     error: str
 
 
@@ -61,7 +62,7 @@ def search(request, params: Query[Params]):
     filters = {k: v for k, v in params.dict().items() if k not in ("q", "limit", "offset") and v}
     results = run(params.q, user=who, filters=filters, limit=params.limit, offset=params.offset, reveal=False)
     return {
-        "query": results.query, "total": results.total, "error": results.error,
+        "query": results.query, "total": results.total, "error": results.error, "facets_over": results.facets_over,
         "hits": [h.as_dict() for h in results.hits],
         "facets": {name: [{"value": v, "label": str(label), "count": n} for v, label, n in values] for name, values in results.facets.items()},
     }

@@ -31,7 +31,10 @@ from kirok.types.dates import DateError, UncertainDate
 INDEXED = ("source", "place", "organization", "person", "event", "act", "information")
 # A change to a record of the key type changes the facets of the records it names in these fields.
 DEPENDENTS = {"act": ("event",), "involvement": ("act",), "information": ("event", "act")}
-SKIPPED_FIELDS = frozenset({"external_id", "url", "language"})
+# Consent entries are the record of what a witness agreed to (scopes, who obtained it, a note
+# such as a withdrawal's reason), not testimony: not searched. Leaving them out also keeps a
+# consent withdrawal from changing its source's open text, so a purge re-indexes without Kiwi.
+SKIPPED_FIELDS = frozenset({"external_id", "url", "language", "consents"})
 LABEL_FIELDS = {"source": ("title",), "event": ("title",), "place": ("name_ko", "name_en"), "organization": ("name_ko", "name_en")}
 DATE_FIELDS = {"event": ("start_date", "end_date"), "act": ("start_date", "end_date"), "source": ("date", None)}
 FACETS = ("violation", "province", "facility", "institution", "source_type", "basis", "year")

@@ -11,6 +11,7 @@ both made by this app's migrations.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,3 +52,22 @@ class Facet(models.Model):
             models.Index(fields=["facet", "value"], name="search_facet_value"),
             models.Index(fields=["document", "facet"], name="search_facet_document"),
         ]
+
+
+class Pending(models.Model):
+    """A changeset whose records are still to be indexed.
+
+    A large changeset (an import) is indexed after it commits, in batches of their own
+    transactions, so that an import neither holds every document in memory nor waits on Kiwi
+    inside its transaction. The marker is written inside the changeset's transaction — it exists
+    if and only if the changeset committed — and removed when the indexing after commit ends; one
+    left behind by a crash is finished by ``kirok search reindex --pending``.
+    """
+
+    changeset_id = models.BigIntegerField(_("changeset"), unique=True)
+    versions = models.BigIntegerField(_("versions"), default=0, help_text=_("how many versions the changeset wrote"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("changeset waiting for the search index")
+        ordering = ["changeset_id"]

@@ -27,6 +27,7 @@ from kirok.search.documents import FACETS, INDEXED, SPAN
 from kirok.search.query import FILTERS, Plan, QueryError, add_filter, parse, plan
 
 MAX_LIMIT = 100
+FACET_SAMPLE = 500  # facet values are counted over this many best hits (types and total: over all)
 SNIPPET = 200
 PURPOSE = "search result snippet"
 _WORD = re.compile(r"\S+")
@@ -77,6 +78,11 @@ class Results:
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)  # facet -> (value, label, count)
     filters: dict[str, list] = field(default_factory=dict)
     error: str = ""
+    facets_over: int = 0  # how many of the best hits the facet values were counted over (types: all)
+
+    @property
+    def facets_partial(self) -> bool:
+        return 0 < self.facets_over < self.total
 
 
 def search(text: str, *, user=None, filters: dict | None = None, limit: int = 20, offset: int = 0,
@@ -107,29 +113,78 @@ def search(text: str, *, user=None, filters: dict | None = None, limit: int = 20
     match_sql, match_params = backend.match(planned.expr)
     where, params = _conditions(wanted, principal)
     base = f"FROM ({match_sql}) m JOIN search_document d ON d.id = m.doc_id WHERE {where}"
-    base_params = [*match_params, *params]
     limit = max(1, min(int(limit), MAX_LIMIT))
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT d.id, d.record_type, d.uid, d.external_id, d.label, d.text, m.score {base} "
-            "ORDER BY m.score DESC, d.id LIMIT %s OFFSET %s",
-            [*base_params, limit, max(0, int(offset))],
-        )
-        rows = cur.fetchall()
-        if facets:
-            results.facets = _facet_counts(cur, base, base_params, principal)
-            results.total = sum(n for _v, _l, n in results.facets["type"])
-        else:
-            cur.execute(f"SELECT COUNT(*) {base}", base_params)
-            results.total = cur.fetchone()[0]
-    results.hits = [Hit(t, str(uuid.UUID(str(u))), e or "", label, float(score)) for _id, t, u, e, label, _text, score in rows]
+        top, counts = _match(cur, base, [*match_params, *params], principal, limit, max(0, int(offset)), facets)
+        rows = _documents(cur, [doc_id for doc_id, _score in top])
+    results.total = sum(counts.get("type", {}).values())
+    if facets:
+        results.facets = _labelled(counts)
+        results.facets_over = min(results.total, FACET_SAMPLE)
+    shown = [(doc_id, score) for doc_id, score in top if doc_id in rows]  # a document gone meanwhile is left out
+    results.hits = [
+        Hit(rows[doc_id][0], str(uuid.UUID(str(rows[doc_id][1]))), rows[doc_id][2] or "", rows[doc_id][3], score)
+        for doc_id, score in shown
+    ]
     if snippets:
-        for hit, row in zip(results.hits, rows):
-            _snippet(hit, row[5], planned)
+        memo: dict[str, bool] = {}
+        for hit, (doc_id, _score) in zip(results.hits, shown):
+            _snippet(hit, rows[doc_id][4], planned, memo)
             hit.protected = not hit.highlights or hit.record_type == "person"
         if reveal:
             _protected_snippets(results.hits, planned, principal)
     return results
+
+
+def _match(cur, base: str, params: list, principal: Principal, limit: int, offset: int, facets: bool):
+    """Match once, in one statement: the page of (doc id, score), the count per record type over
+    every hit, and (``facets``) the facet counts over the ``FACET_SAMPLE`` best hits.
+
+    One statement instead of three (page, total, facets) because each of them ran the match and
+    BM25 again; the facet values are counted over the best hits only because counting them
+    costs per hit (about 10 µs each on SQLite), so a common word over 300,000 records would cost
+    more than the whole search should. The per-type counts, the total and every filter stay
+    exact; ``Results.facets_over`` says how many hits the facet counts cover.
+    """
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT d.id, d.record_type, m.score {base}) "
+        "SELECT 0, CAST(id AS TEXT), NULL, score FROM "
+        "(SELECT id, score FROM hits ORDER BY score DESC, id LIMIT %s OFFSET %s) page "
+        "UNION ALL SELECT 1, record_type, NULL, COUNT(*) FROM hits GROUP BY record_type"
+    )
+    sql_params = [*params, limit, offset]
+    if facets:
+        via, via_params = visible_sql("f.via_type", "f.via_id", principal, own_ok=True)
+        sql += (
+            " UNION ALL SELECT 2, f.facet, f.value, COUNT(DISTINCT f.document_id) FROM search_facet f "
+            "WHERE f.document_id IN (SELECT id FROM (SELECT id FROM hits ORDER BY score DESC, id LIMIT %s) best) "
+            f"AND {via} GROUP BY f.facet, f.value"
+        )
+        sql_params += [FACET_SAMPLE, *via_params]
+    cur.execute(sql, sql_params)
+    top: list[tuple[int, float]] = []
+    counts: dict[str, dict[str, int]] = {"type": {}}
+    for kind, name, value, n in cur.fetchall():
+        if kind == 0:
+            top.append((int(name), float(n)))
+        elif kind == 1:
+            counts["type"][name] = int(n)
+        else:
+            counts.setdefault(name, {})[value] = int(n)
+    top.sort(key=lambda t: (-t[1], t[0]))
+    return top, counts
+
+
+def _documents(cur, ids: list[int]) -> dict[int, tuple]:
+    """The shown hits' stored columns, read by key once the page is known (not carried through
+    the ranking of every hit: the open text is the largest column)."""
+    if not ids:
+        return {}
+    cur.execute(
+        f"SELECT id, record_type, uid, external_id, label, text FROM search_document WHERE id IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+    )
+    return {row[0]: row[1:] for row in cur.fetchall()}
 
 
 def _conditions(wanted: dict, principal: Principal) -> tuple[str, list]:
@@ -180,24 +235,11 @@ def visible_sql(type_column: str, id_column: str, principal: Principal, *, own_o
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _facet_counts(cur, base: str, params: list, principal: Principal) -> dict[str, list[tuple[str, str, int]]]:
-    """Counts per record type and per facet value over every hit, in one statement that matches
-    once (the hits materialized, then grouped twice)."""
-    via, via_params = visible_sql("f.via_type", "f.via_id", principal, own_ok=True)
-    cur.execute(
-        f"WITH hits AS MATERIALIZED (SELECT d.id, d.record_type {base}) "
-        "SELECT 'type', record_type, COUNT(*) FROM hits GROUP BY record_type "
-        "UNION ALL "
-        "SELECT f.facet, f.value, COUNT(DISTINCT f.document_id) FROM search_facet f "
-        f"WHERE f.document_id IN (SELECT id FROM hits) AND {via} GROUP BY f.facet, f.value",
-        [*params, *via_params],
-    )
-    counts: dict[str, list[tuple[str, int]]] = {"type": []}
-    for facet, value, n in cur.fetchall():
-        counts.setdefault(facet, []).append((value, n))
-    labels = facet_labels(counts)
+def _labelled(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
+    """Facet counts with the labels of their values, most frequent first."""
+    labels = facet_labels({name: list(values.items()) for name, values in counts.items()})
     return {
-        name: sorted(((v, labels.get((name, v), v), n) for v, n in values), key=lambda x: (-x[2], x[1]))
+        name: sorted(((v, labels.get((name, v), v), n) for v, n in values.items()), key=lambda x: (-x[2], x[1]))
         for name, values in counts.items()
     }
 
@@ -250,10 +292,19 @@ def _matches(word: str, planned: Plan) -> bool:
     return any(t in norm for t in planned.terms if len(t) > 1 or t == norm) or analysis.key(norm) in planned.keys
 
 
-def _snippet(hit: Hit, text: str, planned: Plan) -> None:
-    """A window of ``text`` around its first matching words, with the matches marked."""
+def _snippet(hit: Hit, text: str, planned: Plan, memo: dict[str, bool] | None = None) -> None:
+    """A window of ``text`` around its first matching words, with the matches marked.
+    ``memo``: words already judged for this query (texts repeat their words)."""
+    memo = {} if memo is None else memo
     words = [(m.start(), m.end()) for m in _WORD.finditer(text or "")]
-    marked = [(s, e) for s, e in words if _matches(text[s:e], planned)]
+    marked = []
+    for s, e in words:
+        word = text[s:e]
+        found = memo.get(word)
+        if found is None:
+            found = memo[word] = _matches(word, planned)
+        if found:
+            marked.append((s, e))
     if not text:
         return
     start = max(0, marked[0][0] - SNIPPET // 3) if marked else 0

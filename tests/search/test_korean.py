@@ -86,3 +86,18 @@ def test_the_index_follows_edits_and_deletions(world):
     with changeset(actor="test", reason="remove"):
         event.delete()
     assert world.north.ext("event") not in found("Hoeryong") | found("구금")
+
+
+def test_facet_values_are_counted_over_the_best_hits_and_say_so(world, monkeypatch):
+    from kirok.protection.principal import Principal
+    from kirok.search import services
+
+    operator = Principal.console("test")
+    full = search("구금", user=operator, limit=100)
+    assert full.total >= 2 and not full.facets_partial
+    monkeypatch.setattr(services, "FACET_SAMPLE", 1)
+    sampled = search("구금", user=operator, limit=100)
+    assert sampled.total == full.total and sampled.facets["type"] == full.facets["type"]  # types and total: all hits
+    assert sampled.facets_over == 1 and sampled.facets_partial
+    assert all(n == 1 for name, values in sampled.facets.items() if name != "type" for _v, _l, n in values)
+    assert [h.external_id for h in sampled.hits] == [h.external_id for h in full.hits]

@@ -2,12 +2,14 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kirok.protection.compartments import CompartmentError, assigning
 from kirok.protection.keys import KeyringError, require_workspace
 from kirok.records.importing import ImportFailed, ReadError, import_files
 from kirok.records.progress import progress_bar
 from kirok.records.registry import ORDER
+from kirok.search import indexing
 
 
 class Command(BaseCommand):
@@ -32,7 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, files, type, format, skip_bad, rejects_dir, reason, no_progress, compartment, **options):
         try:
             require_workspace()
-            with assigning(compartment), progress_bar(not no_progress) as update:
+            # A large import is indexed for search after it commits: its own bar ("search index").
+            with assigning(compartment), progress_bar(not no_progress) as update, indexing.reporting(update):
                 report = import_files(
                     files, actor="kirok import", reason=reason, record_type=type, fmt=format,
                     skip_bad=skip_bad, rejects_dir=rejects_dir, progress=None if no_progress else update,
@@ -50,6 +53,11 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}; nothing was imported") from None
         for type_, outcome in report.outcomes.items():
             self.stdout.write(f"{type_}: {outcome.created} created, {outcome.updated} updated, {outcome.unchanged} unchanged")
+        if waiting := indexing.pending():
+            self.stderr.write(_(
+                "the import is committed, but the search index has not caught up with %(n)s changesets; "
+                "run `kirok search reindex --pending` to complete it"
+            ) % {"n": waiting})
         if report.rejected:
             for error in report.rejected[:200]:
                 sys.stderr.write(f"{error}\n")
