@@ -52,6 +52,7 @@ PURGE_KIND = "consent_withdrawal"
 
 Progress = Callable[[str, int, int | None], None]
 _progress: contextvars.ContextVar[Progress | None] = contextvars.ContextVar("kirok_search_progress", default=None)
+_later: contextvars.ContextVar[bool] = contextvars.ContextVar("kirok_search_later", default=False)
 
 
 def inline_max() -> int:
@@ -175,6 +176,18 @@ def refresh(changed: dict[str, set[str]]) -> None:
             index(record_type, todo[record_type])
 
 
+@contextmanager
+def later():
+    """Leave the large changesets closed inside this block to ``kirok search reindex --pending``
+    (``kirok import --index-later``: the import ends at its commit, and the indexing of a
+    million records runs when and where the operator chooses)."""
+    token = _later.set(True)
+    try:
+        yield
+    finally:
+        _later.reset(token)
+
+
 def on_changeset(sender, changeset, **kwargs) -> None:
     """Index what the changeset wrote: now if it is small, after commit if it is large."""
     from kirok.records.models import Version
@@ -185,7 +198,8 @@ def on_changeset(sender, changeset, **kwargs) -> None:
     limit = inline_max()
     if versions[: limit + 1].count() > limit:
         Pending.objects.create(changeset_id=changeset.pk, versions=versions.count())
-        transaction.on_commit(lambda: _after_commit(changeset.pk))
+        if not _later.get():
+            transaction.on_commit(lambda: _after_commit(changeset.pk))
         return
     changed: dict[str, set[str]] = defaultdict(set)
     for record_type, uid in versions.values_list("record_type", "record_uid").iterator(chunk_size=LOOKUP_BATCH):

@@ -121,3 +121,19 @@ def test_kirok_import_shows_the_indexing_as_its_own_step_and_its_records_are_fin
     assert "search index" in capsys.readouterr().err  # the bar of the step after commit
     assert found("청진 구금") == {f"ix:e{i}" for i in range(EVENTS)}
     assert not Pending.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kirok_import_index_later_ends_at_the_commit_and_reindex_pending_finishes(tmp_path, monkeypatch, capsys):
+    from kirok.records.reference import load_vocabularies
+
+    load_vocabularies()
+    monkeypatch.setenv("KIROK_SEARCH_INLINE_MAX", "5")
+    path = tmp_path / "event.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in large_import()["event"]), encoding="utf-8")
+    call_command("import", str(path), "--index-later", "--no-progress")
+    assert "reindex --pending" in capsys.readouterr().err
+    assert Pending.objects.count() == 1 and found("청진 구금") == set()
+    call_command("search", "reindex", "--pending", "--no-progress")
+    assert not Pending.objects.exists()
+    assert found("청진 구금") == {f"ix:e{i}" for i in range(EVENTS)}

@@ -1,4 +1,5 @@
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,13 +30,18 @@ class Command(BaseCommand):
             "--compartment", action="append", default=[], metavar="KEY",
             help="compartment the new sources, events and persons go into (repeatable; default: the workspace's default)",
         )
+        parser.add_argument(
+            "--index-later", action="store_true",
+            help="end at the commit; a large import is then indexed for search by `kirok search reindex --pending`",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, files, type, format, skip_bad, rejects_dir, reason, no_progress, compartment, **options):
+    def handle(self, *args, files, type, format, skip_bad, rejects_dir, reason, no_progress, compartment, index_later, **options):
         try:
             require_workspace()
             # A large import is indexed for search after it commits: its own bar ("search index").
-            with assigning(compartment), progress_bar(not no_progress) as update, indexing.reporting(update):
+            with assigning(compartment), progress_bar(not no_progress) as update, indexing.reporting(update), \
+                    (indexing.later() if index_later else nullcontext()):
                 report = import_files(
                     files, actor="kirok import", reason=reason, record_type=type, fmt=format,
                     skip_bad=skip_bad, rejects_dir=rejects_dir, progress=None if no_progress else update,
