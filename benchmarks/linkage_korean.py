@@ -160,7 +160,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from kirok.linkage.features import Hasher, row
+    from kirok.linkage.features import Hasher, rows as feature_rows
     from kirok.linkage.scoring import capped, evidence_beside_name, score
     from kirok.linkage.settings import current
     from kirok.linkage.synthetic import Generator
@@ -177,7 +177,7 @@ def main() -> None:
 
     started = time.monotonic()
     hasher = Hasher(os.urandom(32))
-    rows = [row(r.facts(i, lists[r.list]), hasher) for i, r in enumerate(records)]
+    rows = feature_rows([r.facts(i, lists[r.list]) for i, r in enumerate(records)], hasher)
     features_s = time.monotonic() - started
     recall, blocked = blocking_recall(capped(rows, current().max_block), true_pairs)
     common.log(f"Kirok features {features_s:.1f} s; blocking recall {recall:.4f} over {blocked:,} pairs")

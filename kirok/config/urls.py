@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("kirok.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", include("kirok.search.urls")),
+    path("linkage/", include("kirok.linkage.urls")),
     path("api/", declare(api.urls, API_SESSION)),
     path("", include("kirok.web.urls")),
 ]

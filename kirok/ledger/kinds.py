@@ -9,6 +9,11 @@ Witness protection's audit rows are kinds too: "read" (a reveal of protected val
 carried out: its digest covers the reason and the commitments of what was destroyed, never a
 value) and "consent" (a consent entry given or withdrawn). Each digest is the audit row's own
 ``row_digest`` (``kirok.protection.models.audit``), so the ledger never holds a protected value.
+
+Linkage's decisions are kinds as well: "judgement" (a reviewer's same / different / unsure),
+"merge" (two records joined, by a judgement or a run) and "merge-undo" (a merge undone: who,
+when, why), digested by ``kirok.linkage.models``; an undo is an entry of its own, so the merge's
+entry still verifies after it.
 """
 
 from __future__ import annotations
@@ -222,6 +227,30 @@ def _withdrawals() -> Iterable[str]:
     return (f"consent:{pk}" for pk in Consent.objects.filter(withdrawn=True).order_by("pk").values_list("pk", flat=True))
 
 
+# --- linkage: reviewers' judgements, merges and their undoing ----------------------------------
+
+
+def _linkage_kind(kind: str, model_name: str, digest: str, logged: dict | None = None) -> Kind:
+    """``<kind>:<row id>`` of a linkage model, digested by the model's property ``digest``
+    (``kirok.linkage.models``); ``logged`` filters the rows that must have an entry."""
+
+    def model():
+        from kirok.linkage import models
+
+        return getattr(models, model_name)
+
+    def recompute(subjects: Sequence[str]) -> Recomputed:
+        wanted = _ids(subjects, kind)
+        rows = model().objects.filter(pk__in=list(wanted), **(logged or {}))
+        return {wanted[row.pk]: getattr(row, digest) for row in rows}
+
+    def must_log() -> Iterable[str]:
+        rows = model().objects.filter(**(logged or {})).order_by("pk").values_list("pk", flat=True)
+        return (f"{kind}:{pk}" for pk in rows.iterator())
+
+    return Kind(kind, recompute, must_log)
+
+
 register(Kind("changeset", _recompute_changesets, _changesets_with_versions))
 register(Kind("custody", _recompute_custody, _custody_events))
 register(Kind("key", _recompute_keys, _keys))
@@ -230,3 +259,6 @@ register(_audit_kind("disclosure", "Disclosure"))
 register(_audit_kind("break-glass", "BreakGlass"))
 register(_audit_kind("purge", "Purge"))
 register(Kind("consent", _recompute_consents, _withdrawals))
+register(_linkage_kind("judgement", "Judgement", "row_digest"))
+register(_linkage_kind("merge", "Merge", "row_digest"))
+register(_linkage_kind("merge-undo", "Merge", "undo_digest", {"undone_at__isnull": False}))

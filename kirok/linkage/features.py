@@ -28,6 +28,7 @@ Kim Jong Il and Kim Jong Un share only their surname: their given-name skeletons
 from __future__ import annotations
 
 import hmac
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -138,7 +139,55 @@ class Facts:
     source: int | None = None
 
 
-COLUMNS = ("name_exact", "name_keys", "name_typo", "surname", "birth", "birth1", "birth3", "origin", "places", "units")
+COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "birth", "birth1", "birth3", "origin", "places", "units")
+RARE_RECORDS = 4  # a name on this many records or fewer, none of them dated, is rare
+RARE_GAP = 3  # dated records of one name with birth years further apart than this are two persons
+RARE_MOST = 12  # a name on more records than this is never rare, whatever their birth years
+
+
+def rows(facts: list[Facts], hasher: Hasher) -> list[dict]:
+    """The rows of ``facts`` (``row``), each with ``name_common`` (those of its name hashes that do
+    not seem to belong to one person: ``rare_names``; two records whose shared name hashes are
+    none of them common share a rare name) and ``typo_rare`` (its typo keys that seem to)."""
+    out = [row(f, hasher) for f in facts]
+    births = [f.birth for f in facts]
+    rare = rare_names([{*r["name_exact"], *r["name_keys"]} for r in out], births)
+    rare_typos = rare_names([set(r["name_typo"]) for r in out], births)
+    for r in out:
+        r["name_common"] = [h for h in (*r["name_exact"], *r["name_keys"]) if h not in rare]
+        r["typo_rare"] = [h for h in r["name_typo"] if h in rare_typos]
+    return out
+
+
+def rare_names(hashes: list[set[int]], births: list[tuple[int | None, int | None]]) -> set[int]:
+    """Of the name hashes of each record (written forms and name keys, or typo keys), those that
+    seem to belong to one person only.
+
+    Why: a name two records share says more the rarer it is, but a count of records counts each
+    person's own duplicates too (Splink's term-frequency adjustment, counted so, lowered recall
+    on the benchmark, and a person written six times is no common name). Persons are estimated
+    instead: the dated records of one name whose birth years (mid-points) lie within
+    ``RARE_GAP`` of the next are taken for one person. A name whose dated records form one such
+    group (and that at most ``RARE_MOST`` records carry), or that at most ``RARE_RECORDS``
+    undated records carry, is rare. Namesakes born a few years apart look like one person: u of
+    the rare levels is measured on pairs whose places of origin differ, which birth years do not
+    decide (``scoring._u_apart``), and birth year, origin and sources still tell them apart."""
+    years: dict[int, list[float]] = {}
+    counts: Counter = Counter()
+    for found, (first, last) in zip(hashes, births):
+        mid = None if first is None or last is None or last - first > 5 else (first + last) / 2
+        for h in found:
+            counts[h] += 1
+            if mid is not None:
+                years.setdefault(h, []).append(mid)
+    rare = set()
+    for h, n in counts.items():
+        found = sorted(years.get(h, ()))
+        if n > RARE_MOST or (not found and n > RARE_RECORDS):
+            continue
+        if all(b - a <= RARE_GAP for a, b in zip(found, found[1:])):
+            rare.add(h)
+    return rare
 
 
 def row(facts: Facts, hasher: Hasher) -> dict:
@@ -150,6 +199,8 @@ def row(facts: Facts, hasher: Hasher) -> dict:
         "name_exact": hasher(names["exact"]),
         "name_keys": hasher(names["keys"]),
         "name_typo": hasher(names["typo"]),
+        "name_common": [],  # filled in over the collection: ``rows``
+        "typo_rare": [],
         "surname": hasher(f"s:{s}" for s in names["surname"]),
         "block": hasher(blocking_keys(names, first, last)),
         "birth": hasher(year_tokens(first, last)),

@@ -1,14 +1,32 @@
 """What linkage remembers: runs, candidate pairs with their explanation, reviewers' judgements and
 merges. Person records are never changed by linkage: a merge is a row here, undone by marking it,
-so nothing any source said is lost and every decision keeps who, when and why."""
+so nothing any source said is lost and every decision keeps who, when and why.
+
+Judgements, merges and undone merges are committed to the ledger (kinds ``judgement``, ``merge``
+and ``merge-undo`` in ``kirok.ledger.kinds``) by the digests below: SHA-256 of the row's canonical
+JSON, over the fields that never change once the entry is written, so ``kirok ledger verify``
+recomputes them and catches a decision edited in the database."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def _digest(row: models.Model, names: tuple[str, ...]) -> str:
+    """SHA-256 of the canonical JSON of ``names`` (foreign keys by their column: ids, not rows)."""
+    from kirok.records.exchange import canonical_json
+
+    out = {}
+    for name in names:
+        value = getattr(row, row._meta.get_field(name).attname)
+        out[name] = value.isoformat() if isinstance(value, datetime) else str(value) if isinstance(value, uuid.UUID) else value
+    return hashlib.sha256(canonical_json(out)).hexdigest()
 
 
 class Run(models.Model):
@@ -71,10 +89,19 @@ class Judgement(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["left", "right"], name="linkage_judged_pair")]
 
+    # Not the candidate: a run deletes the open pairs it replaces (an "unsure" pair's among them),
+    # which sets it to null; the pair, verdict, reason, who and when are the decision.
+    DIGESTED = ("left", "right", "verdict", "reason", "at", "user", "actor")
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("judgements are written once; judge the pair again instead")
         super().save(*args, **kwargs)
+
+    @property
+    def row_digest(self) -> str:
+        """What the ledger logs for this judgement (``judgement:<id>``)."""
+        return _digest(self, self.DIGESTED)
 
 
 class Merge(models.Model):
@@ -96,3 +123,17 @@ class Merge(models.Model):
         verbose_name = _("merge")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["undone_at"], name="linkage_active_merges")]
+
+    # The merge as made (never changed), and its undoing (set once): two ledger entries.
+    MADE = ("uid", "left", "right", "judgement", "run", "at", "actor")
+    UNDONE = ("uid", "undone_at", "undone_by", "undo_reason")
+
+    @property
+    def row_digest(self) -> str:
+        """What the ledger logs when the merge is made (``merge:<id>``)."""
+        return _digest(self, self.MADE)
+
+    @property
+    def undo_digest(self) -> str:
+        """What the ledger logs when the merge is undone (``merge-undo:<id>``)."""
+        return _digest(self, self.UNDONE)

@@ -1,12 +1,13 @@
 """Candidates and Fellegi–Sunter scores, with Splink on DuckDB, over keyed hashes only.
 
-``score(rows)`` takes the rows of ``kirok.linkage.features.row`` (ids, codes and 64-bit keyed
+``score(rows)`` takes the rows of ``kirok.linkage.features.rows`` (ids, codes and 64-bit keyed
 hashes: no name, no birth year), lets Splink block, learn and predict, and returns every pair at
 or above the review threshold with its match weight, its probability and the weight each field
 gave it — the explanation a reviewer reads. DuckDB runs in memory; whatever it spills to its
 temporary folder under memory pressure is hashes too.
 
-How the model is fitted (docs/linkage.md): u-probabilities from random pairs of the collection;
+How the model is fitted (docs/linkage.md): u-probabilities from random pairs of the collection
+that another field shows to be two persons (``_u_apart``);
 the prior probability of a match from a deterministic rule (a shared name key and birth year)
 and its assumed recall; m-probabilities from the settings file, refined by expectation
 maximisation on large collections and by reviewers' judgements when there are enough of them.
@@ -35,8 +36,12 @@ def _empty(*columns: str) -> str:
 
 # The SQL of each level test a settings file may name (DuckDB dialect, Splink's _l/_r columns).
 TESTS = {
+    # a rare name: shared, and none of the hashes the two share is common (features.rare_names)
+    "exact_rare": f"{_any('name_exact')} AND NOT {_any('name_common')}",
     "exact": _any("name_exact"),
+    "keys_rare": f"{_any('name_keys')} AND NOT {_any('name_common')}",
     "keys": _any("name_keys"),
+    "typo_rare": _any("typo_rare"),
     "typo": _any("name_typo"),
     "surname": _any("surname"),
     "birth_exact": _any("birth"),
@@ -65,7 +70,7 @@ NULLS = {
 
 SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())),
-    *[(c, pa.list_(pa.int64())) for c in ("name_exact", "name_keys", "name_typo", "surname", "birth", "birth1", "birth3", "origin", "places", "units")],
+    *[(c, pa.list_(pa.int64())) for c in ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "birth", "birth1", "birth3", "origin", "places", "units")],
     ("name1", pa.int64()), ("year1", pa.int64()), ("sex", pa.string()), ("province", pa.int64()), ("source", pa.int64()),
 ])
 
@@ -90,14 +95,15 @@ class Model:
     trained: list[str]
 
 
-def splink_settings(settings: Settings, prior: float, u_values: dict | None = None) -> dict:
+def splink_settings(settings: Settings, prior: float, u_values: dict | None = None, m_values: dict | None = None) -> dict:
     from splink import block_on
 
     comparisons = []
     for c in settings.comparisons:
         levels = [{"sql_condition": NULLS[c.field], "label_for_charts": "null", "is_null_level": True}]
         for level in c.levels:
-            entry = {"sql_condition": TESTS[level.test], "label_for_charts": level.test, "m_probability": level.m}
+            m = (m_values or {}).get((c.field, level.test), level.m)
+            entry = {"sql_condition": TESTS[level.test], "label_for_charts": level.test, "m_probability": m}
             if u_values and (c.field, level.test) in u_values:
                 entry["u_probability"] = u_values[(c.field, level.test)]
             if level.test in TF_LEVELS:  # a rare name agreeing says more than a common one
@@ -162,13 +168,14 @@ def score(rows: list[dict], *, settings: Settings | None = None, labels: list[tu
     step("fit", 1, 4)
     db = DuckDBAPI(connection=con)
     linker = Linker(db.register(table), splink_settings(settings, prior), log_level=None)
-    trained = ["u: random sampling"]
+    trained = []
     if len(rows) >= 50:
-        pairs = min(2e6, len(rows) * 200)
-        linker.training.estimate_u_using_random_sampling(max_pairs=pairs, seed=19481210)
-        u_values = _without_matches(linker, prior, 1 / pairs)
-        linker = Linker(db.register(table), splink_settings(settings, prior, u_values), log_level=None)
-        trained.append("u: corrected for the matches among random pairs")
+        u_values = _u_apart(con, "kirok_people", settings, len(rows))
+        m_values = _m_rare(con, "kirok_people", settings)
+        linker = Linker(db.register(table), splink_settings(settings, prior, u_values, m_values), log_level=None)
+        trained.append("u: random pairs that another field shows apart")
+        if m_values:
+            trained.append("m: rare and common names split on pairs that birth year and origin show alike")
     step("fit", 2, 4)
     if settings.em_min_records is not None and len(rows) >= settings.em_min_records:
         # Splink's EM cannot block on exploded lists: one scalar name key, then birth year and sex.
@@ -205,19 +212,136 @@ def score(rows: list[dict], *, settings: Settings | None = None, labels: list[tu
     return out, model
 
 
-def _without_matches(linker, prior: float, floor: float) -> dict[tuple[str, str], float]:
-    """u without the matches that random pairs contain. A random pair's level is a mixture,
-    P(level) = prior·m + (1 − prior)·u; where agreement is rare (a name written alike), true
-    duplicates are a large share of the agreeing random pairs and the raw estimate overstates u
-    several times (measured: 9e-5 for a same written name against 1.6e-5 among non-matches)."""
-    found = {}
-    for comparison in linker._settings_obj.comparisons:
-        for level in comparison.comparison_levels:
-            if level.is_null_level or level.u_probability is None:
-                continue
-            u = (level.u_probability - prior * level.m_probability) / (1 - prior)
-            found[(comparison.output_column_name, level.label_for_charts)] = max(u, floor)
+# Name levels split by rarity, and the list column whose shared hash makes a pair "alike".
+RARE_SPLITS = {("exact_rare", "exact"): "name_keys", ("keys_rare", "keys"): "name_keys", ("typo_rare", "typo"): "name_typo"}
+RARE_SPLIT_MIN = 30  # alike pairs needed at a split's levels before the collection's own split is used
+U_PAIRS = 2_000_000  # random pairs drawn to estimate u (all pairs, when there are fewer)
+# The levels of another field that mark a pair as two persons, to measure a field's u on. Names:
+# origins apart (rare names are judged by birth years); birth years: names apart; others: births.
+APART = {
+    "name": ("origin", ("origin_conflict", "else")),
+    "birth_year": ("name", ("else",)),
+}
+APART_DEFAULT = ("birth_year", ("else",))
+
+
+def _gamma(comparison) -> str:
+    """The SQL giving a pair's level in ``comparison``: its test name, or 'null'."""
+    whens = [f"WHEN {NULLS[comparison.field]} THEN 'null'"]
+    whens += [f"WHEN {TESTS[level.test]} THEN '{level.test}'" for level in comparison.levels if level.test != "else"]
+    return f"CASE {' '.join(whens)} ELSE 'else' END"
+
+
+def _m_rare(con, table: str, settings: Settings) -> dict[tuple[str, str], float]:
+    """m of the rare and common name levels, split as this collection splits them.
+
+    Why: what share of one person's record pairs carry a rare name depends on the collection (the
+    larger it is, the more names are shared, the fewer rare), so the settings file's m, measured
+    on 3,000 persons, would overstate m of the rare levels on 20,000 and understate the common
+    ones. Their sum (a same written name, rare or not) does not depend on it and stays as set.
+    The split is read on pairs that share a name key or typo key, a birth year and a place of
+    origin: almost all one person's, and whether their name is rare depends on whether someone
+    else bears it, not on the pair."""
+    name = next((c for c in settings.comparisons if c.name_field), None)
+    if name is None:
+        return {}
+    tests = {level.test: level for level in name.levels}
+    gamma = _gamma(name)
+    found: dict[tuple[str, str], float] = {}
+    for (rare, common), column in RARE_SPLITS.items():
+        if rare not in tests or common not in tests:
+            continue
+        counts = dict(con.execute(f"""
+            WITH k AS (SELECT unique_id, unnest({column}) AS nk, y FROM (SELECT unique_id, {column}, unnest(birth) AS y FROM {table})),
+                 p AS (SELECT DISTINCT a.unique_id AS l, b.unique_id AS r FROM k a JOIN k b
+                       ON a.nk = b.nk AND a.y = b.y AND a.unique_id < b.unique_id)
+            SELECT g, count(*) FROM (
+                SELECT {gamma} AS g FROM p
+                JOIN (SELECT {', '.join(f'{c} AS {c}_l' for c in _COLUMNS)} FROM {table}) x ON x.unique_id_l = p.l
+                JOIN (SELECT {', '.join(f'{c} AS {c}_r' for c in _COLUMNS)} FROM {table}) y ON y.unique_id_r = p.r
+                WHERE {TESTS['origin_same']}) GROUP BY g
+        """).fetchall())
+        seen = counts.get(rare, 0) + counts.get(common, 0)
+        if seen < RARE_SPLIT_MIN:
+            continue
+        total = tests[rare].m + tests[common].m
+        share = min(max(counts.get(rare, 0) / seen, 0.02), 0.98)
+        found[("name", rare)], found[("name", common)] = total * share, total * (1 - share)
     return found
+
+
+_COLUMNS = [f.name for f in SCHEMA if f.name != "block"]
+
+
+def _u_apart(con, table: str, settings: Settings, n: int) -> dict[tuple[str, str], float]:
+    """u of every level, from random pairs that another field shows to be two persons.
+
+    Why not Splink's random sampling: a random pair is a mixture, P(level) = prior·m + (1 −
+    prior)·u, and where agreement is rare (a name written alike, a rare name) the true duplicates
+    are most of the agreeing random pairs: the estimate overstated u of a same written name 1.6
+    times, and of a rare name ten times (benchmark, 3,000 persons, against the truth); taking
+    them out with prior·m only moves the error onto the prior and m. Pairs that another field
+    shows apart (``APART``: places of origin that differ, for names; names that differ entirely,
+    for birth years; birth years far apart, for the rest) are instead almost all two persons,
+    and among two persons one field does not depend on the other: so u of each level is its
+    share among those pairs. Rarity of a name is judged on birth years (``features.rare_names``),
+    hence origins for names. Pairs are drawn by hash, so a run is reproducible."""
+    total = n * (n - 1) // 2
+    m = min(total, U_PAIRS)
+    columns = [f.name for f in SCHEMA if f.name not in ("unique_id", "block")]
+    if m == total:
+        pairs = f"SELECT {', '.join(f'a.{c} AS {c}_l, b.{c} AS {c}_r' for c in columns)} FROM {table} a JOIN {table} b ON a.unique_id < b.unique_id"
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE kirok_numbered AS SELECT row_number() OVER (ORDER BY unique_id) - 1 AS i, * FROM {table}")
+        pairs = f"""SELECT {', '.join(f'a.{c} AS {c}_l, b.{c} AS {c}_r' for c in columns)}
+            FROM (SELECT hash(k * 2) % {n} AS x, hash(k * 2 + 1) % {n} AS y FROM range({m}) t(k)) p
+            JOIN kirok_numbered a ON a.i = p.x JOIN kirok_numbered b ON b.i = p.y WHERE p.x <> p.y"""
+    fields = [c.field for c in settings.comparisons]
+    gammas = ", ".join(f"{_gamma(c)} AS {c.field}" for c in settings.comparisons)
+    counts = con.execute(f"SELECT {', '.join(fields)}, count(*) FROM (SELECT {gammas} FROM ({pairs})) GROUP BY ALL").fetchall()
+    found: dict[tuple[str, str], float] = {}
+    for i, comparison in enumerate(settings.comparisons):
+        other, levels = APART.get(comparison.field, APART_DEFAULT)
+        apart = fields.index(other) if other in fields else i
+        chosen = [row for row in counts if row[apart] in levels and row[i] != "null"]
+        if apart == i or not chosen:  # nothing to condition on: every pair with the field known
+            chosen = [row for row in counts if row[i] != "null"]
+        seen = sum(row[-1] for row in chosen)
+        for level in comparison.levels:
+            hits = sum(row[-1] for row in chosen if row[i] == level.test)
+            found[(comparison.field, level.test)] = max(hits, 0.5) / max(seen, 1)
+        if m < total and comparison.name_field and seen:
+            found |= _u_rare_counted(con, table, settings, comparison, levels, seen / sum(row[-1] for row in counts) * total)
+    return found
+
+
+RARE_LEVELS = ("exact_rare", "keys_rare", "typo_rare")
+
+
+def _u_rare_counted(con, table: str, settings: Settings, comparison, apart_levels: tuple[str, ...], apart_pairs: float) -> dict[tuple[str, str], float]:
+    """u of the rare name levels counted over every pair rather than sampled: so rare an agreement
+    between two persons that two million random pairs hold a handful of them, or none (measured:
+    u of "same rare name" fell to the sampling floor at 20,000 persons, and pairs with a rare
+    typo key and nothing else scored too high). Every pair at a rare level shares a rare hash,
+    and a rare hash is on a dozen records at most, so the pairs are few and found by a join."""
+    wanted = [level.test for level in comparison.levels if level.test in RARE_LEVELS]
+    if not wanted:
+        return {}
+    origin = next((c for c in settings.comparisons if c.field == "origin"), None)
+    if origin is None or APART.get(comparison.field, APART_DEFAULT)[0] != "origin":
+        return {}
+    rare = "list_concat(list_filter(list_concat(name_exact, name_keys), lambda h: NOT list_contains(name_common, h)), typo_rare)"
+    rows = con.execute(f"""
+        WITH k AS (SELECT unique_id, unnest({rare}) AS h FROM {table}),
+             p AS (SELECT DISTINCT a.unique_id AS l, b.unique_id AS r FROM k a JOIN k b ON a.h = b.h AND a.unique_id < b.unique_id)
+        SELECT g, o, count(*) FROM (
+            SELECT {_gamma(comparison)} AS g, {_gamma(origin)} AS o FROM p
+            JOIN (SELECT {', '.join(f'{c} AS {c}_l' for c in _COLUMNS)} FROM {table}) x ON x.unique_id_l = p.l
+            JOIN (SELECT {', '.join(f'{c} AS {c}_r' for c in _COLUMNS)} FROM {table}) y ON y.unique_id_r = p.r
+        ) GROUP BY ALL
+    """).fetchall()
+    return {(comparison.field, test): max(sum(n for g, o, n in rows if g == test and o in apart_levels), 0.5) / apart_pairs
+            for test in wanted}
 
 
 def _levels(linker) -> dict[str, list[dict]]:

@@ -22,15 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kirok.korean import keys as korean_keys
+from kirok.ledger import services as ledger
 from kirok.linkage import clusters, features, scoring
 from kirok.linkage.models import Candidate, Judgement, Merge, Run
 from kirok.linkage.settings import Settings, current
 from kirok.protection import access
-from kirok.protection.envelope import ROW_COLUMN, Destroyed, aad, open_value
 from kirok.protection.keys import keyring
 from kirok.protection.principal import NotFound
-from kirok.protection.reveal import Revealer
+from kirok.protection.reveal import DESTROYED, Revealer
 from kirok.records import history
+from kirok.records.exchange import ROW, SEALED
 from kirok.records.models import Act, BiographicDetail, Involvement, Person, PersonName, Place
 from kirok.records.services import get_record, principal_for
 from kirok.types.dates import UncertainDate
@@ -82,29 +83,66 @@ class Places:
         return found
 
 
+class KeyReader:
+    """Opens the protected names and birth dates a run derives its keys from, in memory, through
+    ``kirok.protection.reveal.Revealer`` (its public ``dict``, as record pages use it), and audits
+    them as a read for ``PURPOSE`` by whoever started the run, one audit row per ``AUDIT_BATCH``.
+
+    Nothing opened here is shown: values become keyed hashes (``features.row``). A run is allowed
+    to any role with ``write_records`` (analysts hold no ``see_protected``), so the revealer is
+    told to open rather than mask (``allowed``): the service has checked the capability and the
+    compartments. Stand-in until ``Revealer.derive`` exists (docs/linkage.md, "Protected values").
+    """
+
+    AUDIT_BATCH = 50_000
+
+    def __init__(self, principal):
+        self.principal = principal
+        self._revealer = self._new()
+        self._pending = 0
+        self._destroyed = str(DESTROYED)
+
+    def _new(self) -> Revealer:
+        revealer = Revealer(self.principal, PURPOSE)
+        revealer.allowed = True  # machine use, shown to no one (class docstring)
+        return revealer
+
+    def person(self, uid: str, names: list[dict], birth: dict | None) -> tuple[list[str], str | None]:
+        """(names, birth date) of one person; ``names`` and ``birth`` in the exchange form (a
+        sealed value is ``{"$protected": envelope}``). Values destroyed by a consent withdrawal
+        are left out."""
+        data = {"id": uid, "names": names}
+        if birth is not None:
+            data["birth_date"] = birth
+        opened = self._revealer.dict("person", data)
+        found = [n.get("full_name") for n in opened["names"]]
+        date = opened.get("birth_date")
+        self._pending += 1
+        if self._pending >= self.AUDIT_BATCH:
+            self.flush()
+        return ([n for n in found if n and n != self._destroyed],
+                date if isinstance(date, str) and date != self._destroyed else None)
+
+    def flush(self) -> None:
+        self._revealer.flush()
+        self._revealer, self._pending = self._new(), 0
+
+
 def collect(persons, principal, progress=None) -> list[features.Facts]:
     """The facts of ``persons`` (a queryset already limited to what the principal may see)."""
-    ring = keyring()
-    person_table, name_table = Person._meta.db_table, PersonName._meta.db_table
     step = progress or (lambda label, done, total: None)
     places = Places()
+    reader = KeyReader(principal)
     rows = list(persons.values_list("pk", "uid", "sex__code", "birth_date_from", "birth_date_to", "sealed", "origin_id", "source_id"))
     pks = [r[0] for r in rows]
-    names: dict[int, list[str]] = defaultdict(list)
+    names: dict[int, list[dict]] = defaultdict(list)
     linked_places: dict[int, set[int]] = defaultdict(set)
     units: dict[int, set[int]] = defaultdict(set)
-    uid_of = {r[0]: str(r[1]) for r in rows}
     for i in range(0, len(pks), BATCH):
         part = pks[i:i + BATCH]
         for person_id, full_name, sealed in PersonName.objects.filter(person_id__in=part).values_list("person_id", "full_name", "sealed"):
-            envelope = (sealed or {}).get("$row")
-            if envelope is None:
-                names[person_id].append(full_name)
-                continue
-            try:
-                names[person_id].append(open_value(envelope, aad(name_table, ROW_COLUMN, uid_of[person_id]), ring).get("full_name", ""))
-            except Destroyed:
-                continue
+            envelope = (sealed or {}).get(ROW)
+            names[person_id].append({"full_name": full_name} if envelope is None else {SEALED: envelope})
         for victim, place, event_places in Act.objects.filter(victim_id__in=part).values_list("victim_id", "place_id", "event__places"):
             linked_places[victim].update(p for p in (place, event_places) if p)
         for person, unit in Involvement.objects.filter(perpetrator_id__in=part, organization__isnull=False).values_list("perpetrator_id", "organization_id"):
@@ -114,28 +152,15 @@ def collect(persons, principal, progress=None) -> list[features.Facts]:
         step(_("reading persons"), min(i + BATCH, len(pks)), len(pks))
     out = []
     for pk, uid, sex, born_from, born_to, sealed, origin, source in rows:
-        birth = (born_from.year if born_from else None, born_to.year if born_to else None)
         envelope = (sealed or {}).get("birth_date")
-        if envelope is not None:
-            try:
-                birth = _years(open_value(envelope, aad(person_table, "birth_date", str(uid)), ring))
-            except Destroyed:
-                birth = (None, None)
+        opened, date = reader.person(str(uid), names.get(pk, []), None if envelope is None else {SEALED: envelope})
+        birth = _years(date) if envelope is not None else (born_from.year if born_from else None, born_to.year if born_to else None)
         out.append(features.Facts(
-            pk=pk, names=names.get(pk, []), birth=birth, sex=sex, origin=places.keys(origin),
+            pk=pk, names=opened, birth=birth, sex=sex, origin=places.keys(origin),
             province=places.province(origin), places=linked_places.get(pk, set()), units=units.get(pk, set()), source=source,
         ))
-    _audit(principal, uid_of.values())
+    reader.flush()
     return out
-
-
-def _audit(principal, uids) -> None:
-    """One audit row per batch: the run read these persons' protected values, for linkage keys."""
-    uids = list(uids)
-    for i in range(0, len(uids), 50_000):
-        revealer = Revealer(principal, PURPOSE)
-        revealer.read["person"] = {uid: {"names.full_name", "birth_date"} for uid in uids[i:i + 50_000]}
-        revealer.flush()
 
 
 # --- runs ---------------------------------------------------------------------------------------
@@ -170,7 +195,7 @@ def run(*, user=None, progress=None, settings: Settings | None = None) -> Run:
     persons = access.visible(Person.objects.filter(group_size__isnull=True), principal)
     facts = collect(persons, principal, progress)
     hasher = features.Hasher(keyring().secret("blind-index"))
-    rows = [features.row(f, hasher) for f in facts]
+    rows = features.rows(facts, hasher)
     pks = [f.pk for f in facts]
     reach = persons.values("pk")  # a subquery: a million ids would not fit in an IN list
     judged = verdicts(reach)
@@ -208,6 +233,7 @@ def _auto_merge(record: Run, scored: list, judged: dict, settings: Settings, act
     _roots, joins = clusters.greedy([(s.left, s.right) for s in scored if scoring.auto_merge(s, settings)], conflicts, fixed=in_force)
     now = timezone.now()
     Merge.objects.bulk_create([Merge(left_id=a, right_id=b, run=record, at=now, actor=actor) for a, b in joins], batch_size=1000)
+    ledger.append_many(("merge", f"merge:{m.pk}", m.row_digest) for m in Merge.objects.filter(run=record).order_by("pk"))
     for i in range(0, len(joins), 500):
         part = Q()
         for a, b in joins[i:i + 500]:
@@ -281,8 +307,10 @@ def judge(left: Person, right: Person, verdict: str, *, reason: str, user=None, 
             raise LinkageError(_("these records are in one cluster: undo the merge that joins them before judging them different"))
         judgement = Judgement.objects.create(left_id=a, right_id=b, verdict=verdict, reason=reason.strip(), at=timezone.now(),
                                              user=principal.user, actor=principal.actor, candidate=pair)
+        ledger.append("judgement", f"judgement:{judgement.pk}", judgement.row_digest)
         if verdict == Judgement.SAME and cluster.get(a, a) != cluster.get(b, b):
-            Merge.objects.create(left_id=a, right_id=b, judgement=judgement, at=judgement.at, actor=principal.actor)
+            merge = Merge.objects.create(left_id=a, right_id=b, judgement=judgement, at=judgement.at, actor=principal.actor)
+            ledger.append("merge", f"merge:{merge.pk}", merge.row_digest)
         if verdict != Judgement.UNSURE:
             Candidate.objects.filter(left_id=a, right_id=b, status=Candidate.OPEN).update(status=Candidate.JUDGED)
     return judgement
@@ -298,8 +326,10 @@ def undo_merge(merge: Merge, *, reason: str, user=None) -> Merge:
         raise LinkageError(_("merge %(uid)s was undone already") % {"uid": merge.uid})
     if not reason.strip():
         raise LinkageError(_("say why the merge is undone"))
-    merge.undone_at, merge.undone_by, merge.undo_reason = timezone.now(), principal.actor, reason.strip()
-    merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    with transaction.atomic():
+        merge.undone_at, merge.undone_by, merge.undo_reason = timezone.now(), principal.actor, reason.strip()
+        merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+        ledger.append("merge-undo", f"merge-undo:{merge.pk}", merge.undo_digest)
     return merge
 
 

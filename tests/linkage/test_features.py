@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from kirok.linkage.features import Facts, Hasher, blocking_keys, name_keys, row, typo_keys, year_tokens
+from kirok.linkage.features import RARE_RECORDS, Facts, Hasher, blocking_keys, name_keys, row, rows, typo_keys, year_tokens
 
 KIM_JONG_UN = ["김정은", "Kim Jong-un", "Kim Jŏng-ŭn", "Gim Jeong-eun", "Kim Jong Un", "KIM Jong Un", "Jong-un Kim"]
 KIM_JONG_IL = ["김정일", "Kim Jong-il", "Kim Chŏng-il", "Gim Jeong-il", "Kim Jong Il"]
@@ -78,3 +78,20 @@ def test_any_text_gives_keys_without_error(text):
     keys = name_keys([text])
     assert set(keys) == {"exact", "keys", "typo", "surname", "given"}
     assert all(isinstance(k, str) for group in keys.values() for k in group)
+
+
+def test_a_name_seen_on_one_person_is_rare_and_one_on_several_is_common():
+    """Rarity counts persons, not records: one person written seven times (birth years within a
+    year) has a rare name; two records born forty years apart are two persons; undated records
+    count as one person only when there are few of them."""
+    hasher = Hasher(b"k" * 32)
+    spellings = ["김정은", "Kim Jong-un", "Kim Jŏng-ŭn", "Gim Jeong-eun", "金 jong un", "Kim Jong Un", "김 정은"]
+    one = [Facts(pk=i, names=[n], birth=(1984 - i % 2, 1984 - i % 2)) for i, n in enumerate(spellings)]
+    two = [Facts(pk=20, names=["박철수"], birth=(1940, 1940)), Facts(pk=21, names=["박철수"], birth=(1980, 1980))]
+    undated = [Facts(pk=30 + i, names=["Kim Chol"]) for i in range(RARE_RECORDS + 1)]
+    found = rows([*one, *two, *undated], hasher)
+    assert all(not r["name_common"] and r["name_keys"] for r in found[:7])
+    assert all(r["name_common"] for r in found[7:])
+    for r in found:
+        assert set(r["name_common"]) <= {*r["name_exact"], *r["name_keys"]} and set(r["typo_rare"]) <= set(r["name_typo"])
+    assert found[0]["typo_rare"] and not found[-1]["typo_rare"]

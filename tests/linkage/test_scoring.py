@@ -57,3 +57,71 @@ def test_a_broken_settings_file_names_the_key(tmp_path):
     bad.write_text(text.replace("evidence_fields: [birth_year, origin, places, units]", "evidence_fields: [name]"), encoding="utf-8")
     with pytest.raises(SettingsError, match="evidence"):
         load(bad)
+
+
+def test_u_is_measured_on_pairs_another_field_shows_apart():
+    """Twenty persons three years apart and from twenty places, each twice under a name of their
+    own: every random pair sharing a name is one person, so u of "same rare name" is the floor
+    among the pairs whose places of origin differ (not the share of all pairs that agree, 20 in
+    780); u of the birth year is measured among pairs whose names differ."""
+    import duckdb
+    import pyarrow as pa
+
+    from kirok.linkage.features import Facts, Hasher, rows
+
+    names = ["김정은", "리명수", "박철", "최영희", "정순옥", "강명철", "조은별", "윤세진", "장길수", "임춘향",
+             "한석봉", "오달수", "서태웅", "신기루", "권태식", "황보람", "안중근", "송하늘", "류경민", "홍길동"]
+    facts = [Facts(pk=2 * i + k, names=[name], birth=(1940 + 3 * i, 1940 + 3 * i), sex="female", origin={f"p:{i}"}, province=i)
+             for i, name in enumerate(names) for k in range(2)]
+    con = duckdb.connect()
+    con.register("people", pa.Table.from_pylist(rows(facts, Hasher(b"k" * 32)), schema=scoring.SCHEMA))
+    u = scoring._u_apart(con, "people", current(), len(facts))
+    different_names = 40 * 39 // 2 - 20  # also the pairs from two places
+    assert u[("name", "exact_rare")] == pytest.approx(0.5 / different_names)
+    assert u[("birth_year", "birth_near3")] == pytest.approx(19 * 4 / different_names)  # neighbours, 3 years apart
+    assert u[("birth_year", "birth_exact")] == pytest.approx(0.5 / different_names)
+
+
+def test_m_of_rare_and_common_names_is_split_as_the_collection_splits_it():
+    """Forty persons, each twice with one birth year and place: the pairs alike on name, year and
+    place carry rare names (bar readings of a name that other names share), so m of the rare
+    level takes nearly all of the settings' m of a name written alike, which the two levels
+    still sum to; with too few such pairs the settings stand."""
+    import duckdb
+    import pyarrow as pa
+
+    from kirok.linkage.features import Facts, Hasher, rows
+
+    surnames, given = "김리박최정강조윤", "철수영희민준"
+    facts = [Facts(pk=2 * i + k, names=[surnames[i % 8] + given[i // 8] + "남"], birth=(1930 + 2 * i, 1930 + 2 * i),
+                   origin={f"p:{i}"}, province=i % 9) for i in range(40) for k in range(2)]
+    settings = current()
+    name = settings.comparison("name")
+    m = {level.test: level.m for level in name.levels}
+    con = duckdb.connect()
+    con.register("people", pa.Table.from_pylist(rows(facts, Hasher(b"k" * 32)), schema=scoring.SCHEMA))
+    split = scoring._m_rare(con, "people", settings)
+    assert split[("name", "exact_rare")] >= 0.9 * (m["exact_rare"] + m["exact"]) > m["exact_rare"]
+    assert split[("name", "exact_rare")] + split[("name", "exact")] == pytest.approx(m["exact_rare"] + m["exact"])
+    con.register("few", pa.Table.from_pylist(rows(facts[:20], Hasher(b"k" * 32)), schema=scoring.SCHEMA))
+    assert scoring._m_rare(con, "few", settings) == {}
+
+
+def test_u_of_rare_names_is_counted_over_every_pair_when_pairs_are_sampled(monkeypatch):
+    """Two namesakes from two places born a year apart share a rare name: four record pairs in
+    all, which a small sample of random pairs may well miss. Their u is counted, not sampled."""
+    import duckdb
+    import pyarrow as pa
+
+    from kirok.linkage.features import Facts, Hasher, rows
+
+    names = ["김정은", "리명수", "박철", "최영희", "정순옥", "강명철", "조은별", "윤세진", "장길수", "임춘향",
+             "한석봉", "오달수", "서태웅", "신기루", "권태식", "황보람", "안중근", "송하늘", "류경민", "홍길동", "김정은"]
+    facts = [Facts(pk=2 * i + k, names=[name], birth=(1940 + 3 * i if i < 20 else 1941,) * 2, sex="male", origin={f"p:{i}"}, province=i)
+             for i, name in enumerate(names) for k in range(2)]
+    con = duckdb.connect()
+    con.register("people", pa.Table.from_pylist(rows(facts, Hasher(b"k" * 32)), schema=scoring.SCHEMA))
+    monkeypatch.setattr(scoring, "U_PAIRS", 400)  # fewer than the 861 pairs: sampled
+    u = scoring._u_apart(con, "people", current(), len(facts))
+    apart = 42 * 41 // 2 - 21  # pairs from two places
+    assert u[("name", "exact_rare")] == pytest.approx(4 / apart, rel=0.15)

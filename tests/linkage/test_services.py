@@ -27,7 +27,7 @@ def test_every_spelling_of_one_person_is_a_candidate_with_its_reasons(ran):
     for other in ("tjwg:P-7", "kinu:P-3", "ohchr:P-9"):
         c = pair_of(un, ran.person(other))
         assert c is not None, other
-        assert c.fields["name"]["level"] in ("keys", "exact") and c.fields["name"]["weight"] > 0
+        assert c.fields["name"]["level"] in ("keys", "exact", "keys_rare", "exact_rare") and c.fields["name"]["weight"] > 0
         assert set(c.fields) == {"name", "birth_year", "sex", "origin", "places", "units", "source"}
     assert pair_of(ran.person("nkdb:P-4"), ran.person("kinu:P-5")) is not None
 
@@ -143,3 +143,46 @@ def test_a_run_merges_alone_only_with_evidence_beside_the_name_and_never_across_
         if pair is not None:
             assert pair.status == Candidate.AUTO
             assert any(pair.fields[f]["weight"] > 0 for f in ("birth_year", "origin", "places", "units"))
+
+
+def test_judgements_merges_and_undos_are_in_the_ledger_and_tampering_is_caught(ran):
+    """Each decision is an entry of the tamper-evident log; an undo is an entry of its own, so the
+    merge's entry still verifies after it; a reason edited in the database fails ``verify``."""
+    from kirok.ledger.models import Entry
+    from kirok.ledger.verification import verify
+
+    reviewer = ran.users["reviewer"]
+    a, b, d = ran.person("nkdb:P-1"), ran.person("tjwg:P-7"), ran.person("ohchr:P-9")
+    same = services.judge(a, b, "same", reason="same detention, same birth year", user=reviewer)
+    apart = services.judge(a, d, "different", reason="another birth place", user=reviewer)
+    merge = Merge.objects.get(judgement=same)
+    services.undo_merge(merge, reason="a namesake after all", user=reviewer)
+    logged = set(Entry.objects.filter(kind__in=("judgement", "merge", "merge-undo")).values_list("kind", "subject"))
+    assert logged == {("judgement", f"judgement:{same.pk}"), ("judgement", f"judgement:{apart.pk}"),
+                      ("merge", f"merge:{merge.pk}"), ("merge-undo", f"merge-undo:{merge.pk}")}
+    report = verify()
+    assert report.ok, report.problem
+
+    services.judge(ran.person("nkdb:P-4"), ran.person("kinu:P-5"), "unsure", reason="need the interview", user=reviewer,
+                   pair=pair_of(ran.person("nkdb:P-4"), ran.person("kinu:P-5")))
+    services.run(user=ran.users["analyst"])  # replaces the open pairs, the unsure one's too
+    report = verify()
+    assert report.ok, report.problem
+
+    Judgement.objects.filter(pk=apart.pk).update(reason="edited afterwards")
+    report = verify()
+    assert not report.ok and f"judgement:{apart.pk}" in str(report.problem)
+
+
+def test_merges_a_run_makes_alone_are_in_the_ledger(collection):
+    import dataclasses
+
+    from kirok.ledger.models import Entry
+    from kirok.ledger.verification import verify
+    from kirok.linkage.settings import current
+
+    run = services.run(user=collection.users["analyst"], settings=dataclasses.replace(current(), auto_accept=0.5))
+    made = {f"merge:{pk}" for pk in Merge.objects.filter(run=run).values_list("pk", flat=True)}
+    assert made and made == set(Entry.objects.filter(kind="merge").values_list("subject", flat=True))
+    report = verify()
+    assert report.ok, report.problem

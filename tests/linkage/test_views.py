@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from kirok.linkage import services
 from kirok.linkage.models import Judgement
 from tests.accounts.helpers import signed_in
-
-pytestmark = pytest.mark.urls("tests.linkage.urls")
 
 
 def test_the_queue_shows_pairs_best_first_and_a_pair_side_by_side_with_reasons(collection, client):
