@@ -90,8 +90,8 @@ class KeyReader:
 
     Nothing opened here is shown: values become keyed hashes (``features.row``). A run is allowed
     to any role with ``write_records`` (analysts hold no ``see_protected``), so the revealer is
-    told to open rather than mask (``allowed``): the service has checked the capability and the
-    compartments. Stand-in until ``Revealer.derive`` exists (docs/linkage.md, "Protected values").
+    one made for derivation (``Revealer.for_derivation``): the service has checked the capability
+    and the compartments.
     """
 
     AUDIT_BATCH = 50_000
@@ -103,9 +103,7 @@ class KeyReader:
         self._destroyed = str(DESTROYED)
 
     def _new(self) -> Revealer:
-        revealer = Revealer(self.principal, PURPOSE)
-        revealer.allowed = True  # machine use, shown to no one (class docstring)
-        return revealer
+        return Revealer.for_derivation(self.principal, PURPOSE)
 
     def person(self, uid: str, names: list[dict], birth: dict | None) -> tuple[list[str], str | None]:
         """(names, birth date) of one person; ``names`` and ``birth`` in the exchange form (a

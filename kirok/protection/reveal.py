@@ -36,6 +36,16 @@ class Revealer:
         self._tables: dict[str, tuple[str, dict[str, str]]] = {}
         self._mask, self._destroyed = str(MASK), str(DESTROYED)
 
+    @classmethod
+    def for_derivation(cls, principal: Principal, purpose: str, *, ring: Keyring | None = None) -> "Revealer":
+        """A revealer for a machine that derives keyed hashes from protected values (linkage
+        keys) and shows them to no one: it opens whatever the principal's ``see_protected``, so
+        the calling service must have checked its own capability and the compartments first.
+        Every value it opens is audited for ``purpose`` like any reveal."""
+        revealer = cls(principal, purpose, ring=ring)
+        revealer.allowed = True
+        return revealer
+
     def tables(self, record_type: str) -> tuple[str, dict[str, str]]:
         found = self._tables.get(record_type)
         if found is None:

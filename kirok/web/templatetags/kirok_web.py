@@ -29,6 +29,7 @@ NAVIGATION = (
     ("web:organizations", _("Organizations"), "read_records"),
     ("web:places", _("Places"), "read_records"),
     ("search:search", _("Search"), "read_records"),
+    ("linkage:queue", _("Duplicates"), "review"),
     ("web:testimony-new", _("New testimony"), "write_records"),
     ("web:incident-new", _("New incident"), "write_records"),
     ("web:evidence-upload", _("Upload evidence"), "write_records"),
