@@ -12,6 +12,7 @@ from kirok.protection.keys import KeyringError, require_workspace
 from kirok.records.demo import DemoSet, external_id, streams, write_files
 from kirok.records.importing import ImportFailed, import_streams
 from kirok.records.progress import progress_bar
+from kirok.search import indexing
 from kirok.records.registry import ORDER
 
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         self._check_workspace(demo)
         try:
             require_workspace()
-            with assigning(compartment), progress_bar(not no_progress) as update:
+            with assigning(compartment), progress_bar(not no_progress) as update, indexing.reporting(update):
                 report = import_streams(
                     streams(demo), actor="kirok demo-data", kind="demo",
                     reason=f"fictional demo data: {size} persons, seed {seed}", progress=update,
