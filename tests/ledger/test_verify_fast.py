@@ -224,7 +224,7 @@ SCRIPT = textwrap.dedent('''
 ''')
 
 
-@pytest.mark.skipif(POSTGRES, reason="a SQLite workspace of its own; the PostgreSQL test above covers PostgreSQL")
+@pytest.mark.sqlite_workspace  # the PostgreSQL test above covers PostgreSQL
 def test_the_second_process_on_a_sqlite_workspace(tmp_path):
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIROK_")} | {
