@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
@@ -16,31 +17,35 @@ class IndexRow:
     blind: str
 
 
-class Backend:
+class Backend(ABC):
+    """SQLite FTS5 and PostgreSQL implement every abstract method; an OpenSearch backend would too
+    (docs/search.md)."""
+
     name = ""
 
+    @abstractmethod
     def schema(self) -> list[str]:
         """SQL that creates the backend's structures (run by the app's migration)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def drop_schema(self) -> list[str]:
-        raise NotImplementedError
+        """SQL that removes them (the migration's reverse)."""
 
+    @abstractmethod
     def add(self, cursor, rows: list[IndexRow]) -> None:
         """Index documents just inserted."""
-        raise NotImplementedError
 
+    @abstractmethod
     def remove(self, cursor, rows: list[IndexRow]) -> None:
         """Unindex documents about to be deleted (with their stored columns)."""
-        raise NotImplementedError
 
     def compact(self, cursor) -> None:
         """Rewrite the index so that removed tokens leave the database file (after a purge)."""
 
+    @abstractmethod
     def clear(self, cursor) -> None:
         """Empty the index (before a full rebuild)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def match(self, expr) -> tuple[str, list]:
         """SQL selecting ``doc_id, score`` (higher is better) of documents matching ``expr``."""
-        raise NotImplementedError
