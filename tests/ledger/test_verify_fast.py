@@ -187,6 +187,12 @@ def test_the_second_process_reads_the_same_snapshot_and_reports_what_one_process
     Version.objects.filter(pk=late.pk).update(digest="0" * 64)
     one, two = _both_ways()
     assert one == two and one.startswith(f"version {late.pk} ")
+    # the helpers share the entries out: a problem in the first share is reported before one in the last
+    first = versions[0]
+    Version.objects.filter(pk=first.pk).update(digest="0" * 64)
+    one, two = _both_ways()
+    assert one == two and one.startswith(f"version {first.pk} ")
+    Version.objects.filter(pk=first.pk).update(digest=first.digest)
     # a changed leaf before it comes first, though the other process finds the version
     Entry.objects.filter(index=0).update(leaf_hash=bytes(32))
     one, two = _both_ways()
