@@ -16,22 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from kirok.protection import policy
-from kirok.workspace import Workspace
 from tests.protection.conftest import ROLES, World, world  # noqa: F401  (the fixture is used by name)
 
 VERIFIER = Path(__file__).resolve().parents[2] / "kirok" / "ledger" / "verifier.py"
 
 
 @pytest.fixture(autouse=True)
-def workspace(settings, tmp_path, monkeypatch):
+def workspace(monkeypatch, isolated_workspace):
     """Each test its own workspace (keys, vault, ledger key), the vault in its blob folder."""
     monkeypatch.delenv("KIROK_VAULT_URL", raising=False)
-    settings.WORKSPACE = Workspace(tmp_path / "workspace")
-    settings.WORKSPACE.ensure()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    yield settings.WORKSPACE
-    policy.reset()
+    return isolated_workspace
 
 
 @dataclass

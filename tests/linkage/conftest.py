@@ -11,12 +11,10 @@ from dataclasses import dataclass
 import pytest
 
 from kirok.linkage.synthetic import Generator
-from kirok.protection import policy
 from kirok.protection.compartments import add_member, assigning, create
 from kirok.protection.models import Compartment
 from kirok.protection.principal import Principal
 from kirok.records.importing import Stream, import_streams
-from kirok.workspace import Workspace
 
 KNOWN = [
     # external id, names, birth, sex, act type, source list
@@ -44,12 +42,8 @@ class Collection:
 
 
 @pytest.fixture(autouse=True)
-def workspace(settings, tmp_path):
-    settings.WORKSPACE = Workspace(tmp_path / "workspace")
-    settings.WORKSPACE.ensure()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    yield settings.WORKSPACE
-    policy.reset()
+def workspace(isolated_workspace):
+    return isolated_workspace
 
 
 def _streams() -> list[Stream]:

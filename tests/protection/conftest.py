@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from kirok.protection import policy
 from kirok.protection.compartments import add_member, assigning, create
 from kirok.protection.principal import Principal
 from kirok.records.importing import import_streams, Stream
-from kirok.workspace import Workspace
 
 ROLES = ("admin", "data_steward", "documenter", "analyst", "reviewer", "external_recipient")
 
@@ -45,13 +43,9 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def workspace(settings, tmp_path):
+def workspace(isolated_workspace):
     """Each test its own workspace folder, so its keys are its own and end with it."""
-    settings.WORKSPACE = Workspace(tmp_path / "workspace")
-    settings.WORKSPACE.ensure()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # Argon2 costs 0.35 s a user
-    yield settings.WORKSPACE
-    policy.reset()
+    return isolated_workspace
 
 
 def rows(side: Side) -> list[Stream]:

@@ -9,45 +9,20 @@ Latin tokens, so that a canary seen anywhere is a leak, never a coincidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
-from kirok.protection import policy
 from kirok.protection.compartments import add_member, assigning, create
 from kirok.protection.principal import Principal
 from kirok.records.importing import Stream, import_streams
 from kirok.search import documents
-from kirok.workspace import Workspace
-
-ROLES = ("admin", "data_steward", "documenter", "analyst", "reviewer", "external_recipient")
-
-
-@dataclass
-class Side:
-    key: str
-    canaries: dict[str, str] = field(default_factory=dict)
-
-    def ext(self, what: str) -> str:
-        return f"t:{self.key}:{what}"
-
-
-@dataclass
-class World:
-    north: Side
-    south: Side
-    users: dict[str, object]
+from tests.protection.conftest import ROLES, Side, World  # noqa: F401  (ROLES is imported from here by the tests)
 
 
 @pytest.fixture(autouse=True)
-def workspace(settings, tmp_path):
+def workspace(isolated_workspace):
     """Each test its own workspace folder (its own keys), and fresh cached reference maps."""
-    settings.WORKSPACE = Workspace(tmp_path / "workspace")
-    settings.WORKSPACE.ensure()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     documents.forget_reference()
-    yield settings.WORKSPACE
-    policy.reset()
+    yield isolated_workspace
     documents.forget_reference()
 
 
