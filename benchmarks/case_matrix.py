@@ -1,0 +1,201 @@
+"""Case matrix for a suspect linked to 10,000 acts by 50,000 evidence links, beside the single SQL
+query that counts those links.
+
+    .venv/bin/python benchmarks/case_matrix.py                              # the figure: 10,000 acts, 50,000 links
+    .venv/bin/python benchmarks/case_matrix.py --acts 500 --links 2500      # smoke run, seconds
+    .venv/bin/python benchmarks/case_matrix.py --server postgres://postgres@127.0.0.1:5432
+
+* **Data** (made once per size and kept in ``benchmarks/out/work/``): a workspace (``kirok init``)
+  with one fictional event, N acts (imprisonment and torture at a fictional camp), one
+  information record per act, 400 testimonies by 300 witnesses plus 100 documents (all with
+  consent), one position per suspect, and L links spread over the elements of art. 7(1)(e),
+  7(1)(f), the contextual and art. 30 elements and art. 28(b): 60 % to acts, 30 % to passages,
+  10 % to the suspect's position; a fifth of them are the suspect's own, the rest case-wide. Rows
+  are bulk-inserted with each link's copy of its target's source, as ``ElementLink.save`` writes
+  it (the history of setup rows is not what is measured). All records sit in one compartment
+  whose member, an analyst, is the reader. On PostgreSQL the database is vacuumed and analysed
+  before measuring, the state autovacuum keeps a live database in; SQLite is measured as Kirok
+  leaves it (no ``ANALYZE``).
+* **Kirok.** ``kirok.cases.matrix.compute`` over ``services.reachable_links`` for the suspect (the
+  access filters of every target type, the grouped counts, distinct sources, witnesses and source
+  types behind the supporting links, the standards reached) and the rendering of the matrix
+  template to HTML: what the suspect's page does, in this process, median of 5 after a warm-up.
+  Shown beside it: the same computation without the access filters (as the console operator).
+* **Baseline.** ``SELECT COUNT(*)`` of the suspect's links (his own and the case-wide ones) with a
+  plain cursor, median of 5. Goal: Kirok ≤ 1 s and ≤ 5× the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+GOAL_SECONDS, GOAL_RATIO = 1.0, 5.0
+ELEMENTS = [
+    "rome-statute-cah:7(1)(e).1", "rome-statute-cah:7(1)(e).2", "rome-statute-cah:7(1)(e).3", "rome-statute-cah:7(1)(f).1",
+    "rome-statute-cah:7(1)(f).2", "rome-statute-cah:ctx.attack", "rome-statute-cah:ctx.widespread_systematic",
+    "rome-statute-cah:ctx.knowledge", "rome-statute-liability:28(b).1", "rome-statute-liability:28(b).2",
+]
+
+
+def setup(acts: int, links: int) -> None:
+    """Make the data (once per size): the rows described in the module docstring."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from kirok.accounts.services import create_user
+    from kirok.cases.models import Case, ElementLink, Suspect
+    from kirok.protection.compartments import add_member, assign_range, assigning, create
+    from kirok.protection.principal import Principal
+    from kirok.records import history
+    from kirok.records.models import Act, BiographicDetail, Consent, Event, Information, Organization, Person, Source, Term
+
+    call_command("init", verbosity=0)  # safe to repeat; applies new migrations
+    if get_user_model().objects.filter(username="bench-analyst").exists():
+        return
+    operator = Principal.console("benchmark")
+    compartment = create("bench", "Benchmark (fictional)", principal=operator)
+    user, _password = create_user("bench-analyst", "analyst")
+    add_member(compartment, user, principal=operator)
+    term = {t.code: t for t in Term.objects.filter(code__in=["imprisonment_kwalliso", "torture", "testimony", "document"])}
+
+    def bulk(model, rows):
+        first = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        model.objects.bulk_create(rows, batch_size=2000)
+        assign_range(model.record_type, first, first + len(rows) + 1)
+        return list(model.objects.filter(pk__gte=first).order_by("pk"))
+
+    with transaction.atomic(), assigning(["bench"]), history.changeset(actor="benchmark", reason="benchmark data (fictional)"):
+        unit = Organization(name_ko="벤치마크 관리소 (가상)", name_en="Benchmark camp (fictional)")
+        unit.save()
+        witnesses = bulk(Person, [Person(remarks="fictional witness") for _ in range(300)])
+        sources = bulk(Source, [Source(title=f"testimony {i} (fictional)", kind=term["testimony"], witness=witnesses[i % 300]) for i in range(400)]
+                       + [Source(title=f"document {i} (fictional)", kind=term["document"]) for i in range(100)])
+        Consent.objects.bulk_create([Consent(source=s, scopes=["internal", "prosecutors"]) for s in sources])
+        event = bulk(Event, [Event(title="benchmark detention (fictional)")])[0]
+        made = bulk(Act, [Act(event=event, act_type=term["imprisonment_kwalliso" if i % 3 else "torture"], source=sources[i % 500],
+                              start_date_from=None) for i in range(acts)])
+        passages = bulk(Information, [Information(act=a, source=sources[(i * 7) % 500]) for i, a in enumerate(made)])
+        suspect_person = bulk(Person, [Person(remarks="fictional suspect")])[0]
+        position = BiographicDetail(person=suspect_person, organization=unit, position="commander (fictional)", source=sources[450])
+        position.save()
+        case = Case(key="bench", title="Benchmark case (fictional)", compartment=compartment,
+                    charges=["rome-statute-cah:7(1)(e)", "rome-statute-cah:7(1)(f)"])
+        case.save()
+        suspect = Suspect(case=case, person=suspect_person, modes=["rome-statute-liability:28(b)"])
+        suspect.save()
+        rows = []
+        for i in range(links):
+            framework, element = ELEMENTS[i % len(ELEMENTS)].split(":")
+            kind = i % 10
+            target = {"position": position} if kind == 9 else {"information": passages[i % acts]} if kind >= 6 else {"act": made[i % acts]}
+            rows.append(ElementLink(case=case, suspect=suspect if i % 5 == 0 else None, framework=framework, element=element,
+                                    source_id=next(iter(target.values())).source_id,
+                                    assessment=("supports", "supports", "contradicts", "context")[i % 4],
+                                    strength=("weak", "moderate", "strong")[i % 3],
+                                    standard="reasonable_grounds" if i % 2 else "", **target))
+        ElementLink.objects.bulk_create(rows, batch_size=2000)
+    connection.close()
+
+
+def timed(fn, runs: int = 5) -> tuple[float, object]:
+    fn()  # warm-up
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--acts", type=int, default=10_000)
+    parser.add_argument("--links", type=int, default=50_000)
+    parser.add_argument("--server", help="a PostgreSQL server to make the benchmark database on (default: SQLite)")
+    args = parser.parse_args()
+    name = f"cases-{args.acts}-{args.links}-{'pg' if args.server else 'sqlite'}"
+    home = common.OUT / "work" / name
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["KIROK_HOME"] = str(home)
+    if args.server:
+        import psycopg
+
+        database = f"bench_{name.replace('-', '_')}"
+        with psycopg.connect(f"{args.server.rstrip('/')}/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+                conn.execute(f'CREATE DATABASE "{database}"')
+        os.environ["KIROK_DATABASE_URL"] = f"{args.server.rstrip('/')}/{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kirok.config.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.template.loader import render_to_string
+
+    from kirok.cases import matrix, services
+    from kirok.cases.models import Case, ElementLink
+    from kirok.protection.principal import Principal
+
+    mach = common.machine()
+    started = time.perf_counter()
+    setup(args.acts, args.links)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the statistics and visibility map autovacuum keeps a live database in
+            cursor.execute("VACUUM ANALYZE")
+    common.log(f"data ready in {time.perf_counter() - started:.1f} s ({home})")
+    principal = Principal.of(get_user_model().objects.get(username="bench-analyst"))
+    case = Case.objects.get(key="bench")
+    suspect = case.suspects.get()
+
+    def kirok():
+        result = matrix.compute(case, services.reachable_links(case.links.all(), principal), suspect)
+        render_to_string("cases/_matrix.html", {"matrix": result})
+        return result
+
+    table = ElementLink._meta.db_table
+
+    def baseline():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE case_id = %s AND deleted_at IS NULL "
+                           "AND (suspect_id IS NULL OR suspect_id = %s)", [case.pk, suspect.pk])
+            return cursor.fetchone()[0]
+
+    def unfiltered():
+        return matrix.compute(case, case.links.all(), suspect)
+
+    kirok_seconds, result = timed(kirok)
+    operator_seconds, _result = timed(unfiltered)
+    baseline_seconds, counted = timed(baseline)
+    assert result.links == counted, (result.links, counted)  # the same links, counted both ways
+    ratio = kirok_seconds / baseline_seconds
+    print(f"\n== case matrix: suspect with {args.acts:,} acts and {counted:,} links ({connection.vendor}) ==")
+    print(f"Kirok  matrix.compute + render (access filters, counts, independence): {kirok_seconds * 1000:8.1f} ms")
+    print(f"       of which the same without access filters (console operator):  {operator_seconds * 1000:8.1f} ms")
+    print(f"Raw    SELECT COUNT(*) of the same links:                              {baseline_seconds * 1000:8.1f} ms")
+    print(f"ratio  kirok / raw = {ratio:.1f}x   goal <= {GOAL_SECONDS:.0f} s: {common.verdict(kirok_seconds <= GOAL_SECONDS)}, "
+          f"<= {GOAL_RATIO:.0f}x: {common.verdict(ratio <= GOAL_RATIO)}")
+    mach.load_after = common.load()
+    print(f"machine: {mach.nproc} CPUs ({mach.cpu}); load average before {mach.load_before}, after {mach.load_after}; code {mach.commit}")
+    out = common.OUT / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"case_matrix-{args.acts}-{args.links}-{connection.vendor}.json").write_text(json.dumps({
+        "acts": args.acts, "links": counted, "database": connection.vendor, "kirok_seconds": round(kirok_seconds, 4), "unfiltered_seconds": round(operator_seconds, 4),
+        "baseline_seconds": round(baseline_seconds, 5), "ratio": round(ratio, 2), "goal_seconds": GOAL_SECONDS,
+        "goal_ratio": GOAL_RATIO, "machine": mach.__dict__,
+    }, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

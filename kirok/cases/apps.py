@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "kirok.cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from kirok.records.history import changeset_closed
+
+        from .receivers import refresh_link_sources
+        from .versioning import register_ledger_kind
+
+        register_ledger_kind()
+        changeset_closed.connect(refresh_link_sources, dispatch_uid="kirok.cases.link_sources")
