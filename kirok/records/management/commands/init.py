@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -20,6 +21,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database: migrations applied")
         summary = load_reference_data()
+        for app in apps.get_app_configs():  # an app with reference data of its own loads it here (UPR cycles…)
+            loader = getattr(app, "load_reference", None)
+            if loader is not None:
+                summary.update(loader())
         self.stdout.write(
             "Reference data: " + ", ".join(f"{n} {what}" for what, n in summary.items())
         )

@@ -1,0 +1,166 @@
+"""Counts from the record for submissions and briefings, through the consent gate.
+
+What is counted: **acts** (one violation against one victim) that
+
+1. leave the consent gate for the recipient's scope (``kirok.protection.gate.Gate.queryset``:
+   within the user's reach, and a source of their own, if any, consenting to the scope), and
+2. are attested, through an ``information`` record about the act or its incident, by at least
+   one source whose latest consent lists the scope (the gate lets records without a source
+   through; a count must rest on a witness who agreed to this use), and
+3. may have happened within the period (their uncertain start date overlaps it).
+
+An act is counted in the year its earliest possible date falls in, under the top of its act
+type's tree ("right to life", "personal integrity" …: the violation category), and in the first-
+level division (province) its place lies in ("unknown" without a place). Tables shown outside
+the workspace show a count below ``min_cell`` (``kirok/data/upr/submissions.yaml``) as "<N":
+primary suppression only, until Kirok's disclosure control lands (docs/upr.md).
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import CharField, Count, Exists, OuterRef
+from django.db.models.functions import Cast, Substr
+from django.utils.translation import get_language, gettext as _
+
+from kirok.protection.gate import Gate
+from kirok.records.models import Act, Event, Information, Place, Source, Term
+from kirok.records.services import dated_within
+
+from .vocab import read
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class Statistics:
+    scope: str
+    period_from: date
+    period_to: date
+    acts: int = 0
+    incidents: int = 0
+    by_category: list[Cell] = field(default_factory=list)
+    by_year: list[Cell] = field(default_factory=list)
+    by_province: list[Cell] = field(default_factory=list)
+    min_cell: int = 5
+
+    def shown(self, count: int) -> str:
+        """A count as a published table may show it."""
+        return f"<{self.min_cell}" if 0 < count < self.min_cell else f"{count:,}"
+
+
+_CONSENTING: "weakref.WeakKeyDictionary[Gate, object]" = weakref.WeakKeyDictionary()
+
+
+def consenting_information(gate: Gate):
+    """Information from sources that leave the gate: within reach, consent listing the scope.
+    The sources are asked of the gate once per gate (it counts what it holds back each time)."""
+    sources = _CONSENTING.get(gate)
+    if sources is None:
+        sources = _CONSENTING[gate] = gate.queryset("source", Source.objects.all()).values("pk")
+    return Information.objects.filter(source_id__in=sources)
+
+
+def attested(gate: Gate):
+    """A condition on acts: some information from a consenting source is about the act or its incident."""
+    consenting = consenting_information(gate)
+    return Exists(consenting.filter(act_id=OuterRef("pk"))) | Exists(consenting.filter(event_id=OuterRef("event_id")))
+
+
+def counted_acts(gate: Gate, period_from: date | None, period_to: date | None, among=None):
+    """The acts the statistics count (module docstring), as a queryset; ``among`` narrows the
+    acts before the gate looks at them (the gate counts what it holds back)."""
+    acts = Act.objects.all() if among is None else among
+    if period_from or period_to:
+        acts = dated_within(acts, "start_date", period_from, period_to)
+    return gate.queryset("act", acts).filter(attested(gate))
+
+
+def korean() -> bool:
+    return (get_language() or "").startswith("ko")
+
+
+def categories() -> dict[int, tuple[str, str]]:
+    """act type term id → (code, label) of the top of its tree."""
+    terms = list(Term.objects.filter(vocabulary__key="act_types"))
+    by_code = {t.code: t for t in terms}
+    out = {}
+    for term in terms:
+        top = by_code.get(term.path.split("::")[0], term)
+        out[term.pk] = (top.code, top.label_ko if korean() else top.label_en)
+    return out
+
+
+def provinces(place_ids) -> dict[int, tuple[str, str]]:
+    """place id → (ISO code, name) of the first-level division it lies in, following parents."""
+    places = {p.pk: p for p in Place.objects.only("id", "parent_id", "iso_code", "name_ko", "name_en")}
+    out = {}
+    for pk in place_ids:
+        seen, current = set(), places.get(pk)
+        while current is not None and not current.iso_code.startswith("KP-") and current.pk not in seen:
+            seen.add(current.pk)
+            current = places.get(current.parent_id)
+        if current is not None and current.iso_code.startswith("KP-"):
+            out[pk] = (current.iso_code, current.name_ko if korean() else (current.name_en or current.name_ko))
+    return out
+
+
+def compute(gate: Gate, period_from: date, period_to: date) -> Statistics:
+    """The statistics over the acts ``gate`` lets count within the period, in one grouped query."""
+    acts = counted_acts(gate, period_from, period_to)
+    # One scan, grouped by incident too (so incidents are counted from the same rows); the year
+    # is the date's first four characters: SQLite's dates are ISO text, PostgreSQL casts them so,
+    # and a SQL substring is several times faster than Django's year function on SQLite.
+    year = Substr(Cast("start_date_from", CharField()), 1, 4)
+    grouped = list(acts.values("event_id", "act_type_id", "place_id").annotate(year=year, n=Count("id"))
+                   .values_list("event_id", "act_type_id", "place_id", "year", "n"))
+    stats = Statistics(gate.scope.code, period_from, period_to, min_cell=int(read("submissions")["min_cell"]))
+    stats.acts = sum(r[4] for r in grouped)
+    stats.incidents = len({r[0] for r in grouped})
+    totals: dict[tuple, int] = {}
+    for _event, act_type, place, year_text, n in grouped:
+        totals[(act_type, place, year_text)] = totals.get((act_type, place, year_text), 0) + n
+    rows = [(act_type, place, year_text, n) for (act_type, place, year_text), n in totals.items()]
+    category_of, province_of = categories(), provinces({r[1] for r in rows if r[1]})
+    unknown = _("unknown")
+    tallies: dict[str, dict[str, list]] = {"category": {}, "year": {}, "province": {}}
+    for act_type, place, year, n in rows:
+        for table, (key, label) in (("category", category_of.get(act_type, ("unknown", unknown))),
+                                    ("year", (year, year) if year else ("unknown", unknown)),
+                                    ("province", province_of.get(place, ("unknown", unknown)))):
+            tallies[table].setdefault(key, [label, 0])[1] += n
+    stats.by_category = sorted((Cell(k, v[0], v[1]) for k, v in tallies["category"].items()), key=lambda c: (-c.count, c.key))
+    stats.by_year = sorted((Cell(k, v[0], v[1]) for k, v in tallies["year"].items()), key=lambda c: c.key)
+    stats.by_province = sorted((Cell(k, v[0], v[1]) for k, v in tallies["province"].items()), key=lambda c: c.key)
+    return stats
+
+
+def evidence_counts(gate: Gate, links) -> dict[int, tuple[int, int]]:
+    """{recommendation id: (acts, incidents)} among evidence ``links`` that may count under
+    ``gate``: an act that is counted (consent and attestation as above, any date), an incident
+    that leaves the gate and is attested; a linked source counts for nothing by itself: it is
+    how, not what. Two queries for all the links, whatever their number."""
+    links = list(links)
+    acts = {link.record_uid for link in links if link.record_type == "act"}
+    events = {link.record_uid for link in links if link.record_type == "event"}
+    counted_act_uids = set(counted_acts(gate, None, None, among=Act.objects.filter(uid__in=acts)).values_list("uid", flat=True)) if acts else set()
+    counted_event_uids: set = set()
+    if events:
+        consenting = consenting_information(gate)
+        counted_event_uids = set(gate.queryset("event", Event.objects.filter(uid__in=events)).filter(
+            Exists(consenting.filter(event_id=OuterRef("pk"))) | Exists(consenting.filter(act__event_id=OuterRef("pk"))))
+            .values_list("uid", flat=True))
+    out: dict[int, tuple[int, int]] = {}
+    for link in links:
+        n_acts, n_events = out.get(link.recommendation_id, (0, 0))
+        out[link.recommendation_id] = (n_acts + (link.record_type == "act" and link.record_uid in counted_act_uids),
+                                       n_events + (link.record_type == "event" and link.record_uid in counted_event_uids))
+    return out
