@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "kirok.bundles",
     "kirok.search",
     "kirok.linkage",
+    "kirok.cases",
+    "kirok.upr",
     "kirok.web",
 ]
 

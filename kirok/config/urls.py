@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", include("kirok.search.urls")),
     path("linkage/", include("kirok.linkage.urls")),
+    path("cases/", include("kirok.cases.urls")),
+    path("upr/", include("kirok.upr.urls")),
     path("api/", declare(api.urls, API_SESSION)),
     path("", include("kirok.web.urls")),
 ]

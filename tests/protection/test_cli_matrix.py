@@ -1,5 +1,5 @@
 """The authorisation matrix for the command line: every `kirok` command or subcommand that takes
-``--user`` and exports (its name says export, or it is a bundle) — found by asking Django for the
+``--user`` and exports (its name says export, it is a bundle, or it writes an --output) — found by asking Django for the
 commands, so one added later is covered — plus the commands that read records for a user, run as
 every role. Each must refuse a role without the capability, never hand over a record outside the
 role's compartments (a record named outside them fails exactly as one that does not exist), and
@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import pytest
+from pypdf import PdfReader
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 
 from kirok.accounts.roles import user_can
@@ -42,6 +44,12 @@ RUNS: dict[tuple[str, ...], list[Run]] = {
                   Run(("export", "--output", "{out}/un", "--scope", "un", "--no-progress"), "export")],
     ("bundle", "export"): [Run(("bundle", "export", "--output", "{out}/bag", "--source", "{ref}", "--scope", "internal",
                                 "--purpose", "matrix", "--no-progress"), "export", ref_kind="source")],
+    ("case", "export"): [Run(("case", "export", "no-such-case", "--output", "{out}/case.pdf", "--purpose", "matrix"), "export")],
+    ("case", "dossier"): [Run(("case", "dossier", "--person", "{ref}", "--output", "{out}/dossier.pdf", "--purpose", "matrix"),
+                              "export", ref_kind="person")],
+    ("upr", "submission-export"): [Run(("upr", "submission-export", "no-such-submission", "--output", "{out}/submission.docx"), "export")],
+    ("upr", "briefing"): [Run(("upr", "briefing", "--from", "1990-01-01", "--to", "2030-12-31", "--scope", "un",
+                               "--output", "{out}/brief"), "export")],
     ("link", "export-clusters"): [Run(("link", "export-clusters", "{out}/clusters.csv"), "export")],
     ("link", "export-mse"): [Run(("link", "export-mse", "{out}/mse.csv"), "export")],
     ("history",): [Run(("history", "{ref}", "--full"), "read_records", ref_kind="person")],
@@ -52,24 +60,27 @@ READS = {("history",), ("search",), ("consent", "show")}
 
 
 def _user_options(parser, prefix=()):
+    """(subcommand…, writes a file) of each (sub)command that takes --user."""
+    options = {option for action in parser._actions for option in action.option_strings}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 yield from _user_options(sub, (*prefix, name))
-        elif "--user" in action.option_strings:
-            yield prefix
+    if "--user" in options:
+        yield prefix, "--output" in options
 
 
 def exit_commands() -> set[tuple[str, ...]]:
-    """(command, subcommand…) of every Kirok command that acts for a --user and exports."""
+    """(command, subcommand…) of every Kirok command that acts for a --user and exports: its
+    name says so, or it writes an --output (a case file, a dossier, a briefing pack…)."""
     found = set()
     for name, app in get_commands().items():
         if not app.startswith("kirok."):
             continue
         parser = load_command_class(app, name).create_parser("kirok", name)
-        for sub in _user_options(parser):
+        for sub, writes in _user_options(parser):
             key = (name.replace("_", "-"), *sub)
-            if any("export" in part or part == "bundle" for part in key):
+            if writes or any("export" in part or part == "bundle" for part in key):
                 found.add(key)
     return found
 
@@ -92,7 +103,19 @@ def run(args: list[str]) -> tuple[bool, str]:
 
 
 def written(folder: Path) -> str:
-    return "".join(p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file())
+    """Everything the command wrote, as text: a PDF's or a DOCX's text is extracted, since its
+    bytes are compressed and would hide a leak from a plain search."""
+    return "".join(_text_of(p) for p in folder.rglob("*") if p.is_file())
+
+
+def _text_of(path: Path) -> str:
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    if path.suffix == ".docx":
+        document = docx.Document(str(path))
+        cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+        return "\n".join([*(p.text for p in document.paragraphs), *cells])
+    return path.read_bytes().decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("command", sorted(RUNS), ids=" ".join)

@@ -148,6 +148,9 @@ def matrix(world, tmp_path):
     return Matrix(world, tmp_path)
 
 
+UPR_KWARGS = {"number": "4", "paragraph": "126.1", "fmt": "pdf"}
+
+
 def values_for(route: Route, matrix: Matrix, side: str, kind: str | None) -> dict[str, str] | None:
     """Kwargs for the route: a record of ``kind`` on ``side`` (north/south) or, side "nowhere", ids
     no row has. None when the route names a kind of record this world has none of."""
@@ -171,6 +174,8 @@ def values_for(route: Route, matrix: Matrix, side: str, kind: str | None) -> dic
             values[name] = regex_choice(route, name)
         elif name == "url":
             values[name] = "no-such-page/"
+        elif name in UPR_KWARGS:  # a review, a recommendation in it, an export format: shared, not compartmented
+            values[name] = UPR_KWARGS[name]
         else:
             raise LookupError(f"{route}: the matrix does not know how to fill <{name}>; teach tests/protection/test_matrix.py")
     return values

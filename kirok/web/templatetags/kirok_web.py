@@ -30,6 +30,8 @@ NAVIGATION = (
     ("web:places", _("Places"), "read_records"),
     ("search:search", _("Search"), "read_records"),
     ("linkage:queue", _("Duplicates"), "review"),
+    ("cases:cases", _("Cases"), "read_records"),
+    ("upr:cycles", _("UPR"), "read_records"),
     ("web:testimony-new", _("New testimony"), "write_records"),
     ("web:incident-new", _("New incident"), "write_records"),
     ("web:evidence-upload", _("Upload evidence"), "write_records"),
