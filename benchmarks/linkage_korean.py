@@ -13,6 +13,9 @@ Figures, both pipelines in the same run, on the same records:
 
 * blocking recall: of the true pairs, the share that blocking lets through to scoring;
 * pairwise precision, recall and F1 at the threshold (match probability ≥ 0.5): scored pairs;
+* pairwise precision, recall and F1 within Kirok's clusters: every pair inside a cluster (what
+  ``kirok link export-clusters`` gives an answer key), a pair joined through a third record
+  included, a pair across a conflict left out;
 * cluster F1: Kirok's clusters (best pair first, never across a pair scored below
   ``conflict_below``; kirok/linkage/clusters.py) and, for comparison, plain connected components
   of the pairs at the threshold; each true person's records form a cluster, and a predicted
@@ -73,16 +76,24 @@ def prf(found: set, true: set) -> dict:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "pairs": len(found)}
 
 
-def greedy_clusters(scored, keep, conflict_below: float, n: int) -> list[frozenset[int]]:
-    """Kirok's clusters: best pair first, never across a conflict (kirok/linkage/clusters.py)."""
+def greedy_clusters(scored, keep, conflict_below: float, n: int, mean: float = 0.0) -> list[frozenset[int]]:
+    """Kirok's clusters: best pair first, never across a conflict, and only clusters whose pairs
+    across match on average (``mean``; kirok/linkage/clusters.py)."""
     from kirok.linkage.clusters import greedy
 
     conflicts = [(s.left, s.right) for s in scored if s.probability < conflict_below]
-    roots, _joins = greedy([(s.left, s.right) for s in scored if keep(s)], conflicts)
+    probability = {(s.left, s.right): s.probability for s in scored}
+    roots, _joins = greedy([(s.left, s.right) for s in scored if keep(s)], conflicts, probability=probability, mean=mean)
     groups = defaultdict(set)
     for i in range(n):
         groups[roots.get(i, i)].add(i)
     return [frozenset(g) for g in groups.values()]
+
+
+def within(predicted: list[frozenset[int]]) -> set[tuple[int, int]]:
+    """Every pair inside a predicted cluster: what a reviewer confirming the cluster confirms, and
+    what an answer key scoring ``kirok link export-clusters`` counts."""
+    return {pair for c in predicted for pair in itertools.combinations(sorted(c), 2)}
 
 
 def figures(pairs: set, true_pairs: set, true_clusters: set, n: int, predicted: list | None = None) -> dict:
@@ -184,14 +195,15 @@ def main() -> None:
     started = time.monotonic()
     scored, model = score(rows, threshold=0.001)
     score_s = time.monotonic() - started
-    n, floor = len(records), current().conflict_below
+    n, floor, mean = len(records), current().conflict_below, current().cluster_mean
     above = [s for s in scored if s.probability >= args.threshold]
-    kirok = figures({(s.left, s.right) for s in above}, true_pairs, true_clusters, n,
-                    greedy_clusters(scored, lambda s: s.probability >= args.threshold, floor, n))
+    kirok_clusters = greedy_clusters(scored, lambda s: s.probability >= args.threshold, floor, n, mean)
+    kirok = figures({(s.left, s.right) for s in above}, true_pairs, true_clusters, n, kirok_clusters)
+    kirok["pairwise_within_clusters"] = prf(within(kirok_clusters), true_pairs)
     kirok["cluster_connected_components"] = figures({(s.left, s.right) for s in above}, true_pairs, true_clusters, n)["cluster"]
     alone = lambda s: s.probability >= args.threshold and evidence_beside_name(s)  # noqa: E731
     kirok_auto = figures({(s.left, s.right) for s in above if evidence_beside_name(s)}, true_pairs, true_clusters, n,
-                         greedy_clusters(scored, alone, floor, n))
+                         greedy_clusters(scored, alone, floor, n, mean))
     common.log(f"Kirok scoring {score_s:.1f} s: {kirok}")
 
     started = time.monotonic()

@@ -17,6 +17,9 @@ The keys of a person's names (``name_keys``), each a set of strings:
   or added) share one of these (the symmetric-deletion method of SymSpell);
 * ``surname`` — the surname as folded ROK Hangul, when the name can be read as Korean.
 
+Beside them, ``misspelt``: whether a romanized name reads as no Korean syllables at all
+(``kirok.linkage.reading``), which tells a slip of the pen from another person's real name.
+
 Blocking (which pairs are compared at all) joins records that share a typo key, a given name
 (a typo in the surname), or a surname or a given name with a birth year within one: a typo that
 changes two letters of the skeleton (Jomg for Jong) is still caught when the birth years agree.
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 
 from kirok.korean import keys as korean_keys
 from kirok.korean.keys import given_skeletons
+from kirok.linkage.reading import misspelt
 from kirok.protection.blind import forms
 
 NAMESPACE = b"kirok-linkage\x1f"
@@ -206,6 +210,7 @@ def row(facts: Facts, hasher: Hasher) -> dict:
         "birth": hasher(year_tokens(first, last)),
         "birth1": hasher(year_tokens(first, last, 1)),
         "birth3": hasher(year_tokens(first, last, 3)),
+        "misspelt": misspelt(facts.names),
         "name1": min(hasher(k for k in names["keys"] if k.startswith("n:")), default=None),
         "year1": min(hasher(year_tokens(first, first)), default=None),
         "sex": facts.sex,

@@ -41,8 +41,12 @@ TESTS = {
     "exact": _any("name_exact"),
     "keys_rare": f"{_any('name_keys')} AND NOT {_any('name_common')}",
     "keys": _any("name_keys"),
+    # within one letter, and one side reads as no Korean name: a slip of the pen (reading.py)
+    "typo_rare_misspelt": f"{_any('typo_rare')} AND (misspelt_l OR misspelt_r)",
+    "typo_misspelt": f"{_any('name_typo')} AND (misspelt_l OR misspelt_r)",
     "typo_rare": _any("typo_rare"),
     "typo": _any("name_typo"),
+    "surname_misspelt": f"{_any('surname')} AND (misspelt_l OR misspelt_r)",
     "surname": _any("surname"),
     "birth_exact": _any("birth"),
     "birth_near1": _any("birth", "birth1"),
@@ -71,7 +75,7 @@ NULLS = {
 SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())),
     *[(c, pa.list_(pa.int64())) for c in ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "birth", "birth1", "birth3", "origin", "places", "units")],
-    ("name1", pa.int64()), ("year1", pa.int64()), ("sex", pa.string()), ("province", pa.int64()), ("source", pa.int64()),
+    ("misspelt", pa.bool_()), ("name1", pa.int64()), ("year1", pa.int64()), ("sex", pa.string()), ("province", pa.int64()), ("source", pa.int64()),
 ])
 
 
@@ -213,7 +217,8 @@ def score(rows: list[dict], *, settings: Settings | None = None, labels: list[tu
 
 
 # Name levels split by rarity, and the list column whose shared hash makes a pair "alike".
-RARE_SPLITS = {("exact_rare", "exact"): "name_keys", ("keys_rare", "keys"): "name_keys", ("typo_rare", "typo"): "name_typo"}
+RARE_SPLITS = {("exact_rare", "exact"): "name_keys", ("keys_rare", "keys"): "name_keys", ("typo_rare", "typo"): "name_typo",
+               ("typo_rare_misspelt", "typo_misspelt"): "name_typo"}
 RARE_SPLIT_MIN = 30  # alike pairs needed at a split's levels before the collection's own split is used
 U_PAIRS = 2_000_000  # random pairs drawn to estimate u (all pairs, when there are fewer)
 # The levels of another field that mark a pair as two persons, to measure a field's u on. Names:
@@ -316,6 +321,7 @@ def _u_apart(con, table: str, settings: Settings, n: int) -> dict[tuple[str, str
 
 
 RARE_LEVELS = ("exact_rare", "keys_rare", "typo_rare")
+COUNTED_LEVELS = (*RARE_LEVELS, "typo_rare_misspelt", "typo_misspelt")  # u counted over every pair, not sampled
 
 
 def _u_rare_counted(con, table: str, settings: Settings, comparison, apart_levels: tuple[str, ...], apart_pairs: float) -> dict[tuple[str, str], float]:
@@ -323,8 +329,10 @@ def _u_rare_counted(con, table: str, settings: Settings, comparison, apart_level
     between two persons that two million random pairs hold a handful of them, or none (measured:
     u of "same rare name" fell to the sampling floor at 20,000 persons, and pairs with a rare
     typo key and nothing else scored too high). Every pair at a rare level shares a rare hash,
-    and a rare hash is on a dozen records at most, so the pairs are few and found by a join."""
-    wanted = [level.test for level in comparison.levels if level.test in RARE_LEVELS]
+    and a rare hash is on a dozen records at most, so the pairs are few and found by a join. The
+    misspelt one-letter levels likewise: every such pair shares a typo key with a misspelt
+    record (``reading.py``), a few percent of the records."""
+    wanted = [level.test for level in comparison.levels if level.test in COUNTED_LEVELS]
     if not wanted:
         return {}
     origin = next((c for c in settings.comparisons if c.field == "origin"), None)
@@ -333,7 +341,11 @@ def _u_rare_counted(con, table: str, settings: Settings, comparison, apart_level
     rare = "list_concat(list_filter(list_concat(name_exact, name_keys), lambda h: NOT list_contains(name_common, h)), typo_rare)"
     rows = con.execute(f"""
         WITH k AS (SELECT unique_id, unnest({rare}) AS h FROM {table}),
-             p AS (SELECT DISTINCT a.unique_id AS l, b.unique_id AS r FROM k a JOIN k b ON a.h = b.h AND a.unique_id < b.unique_id)
+             t AS (SELECT unique_id, misspelt, unnest(name_typo) AS h FROM {table}),
+             p AS (SELECT a.unique_id AS l, b.unique_id AS r FROM k a JOIN k b ON a.h = b.h AND a.unique_id < b.unique_id
+                   UNION
+                   SELECT least(a.unique_id, b.unique_id), greatest(a.unique_id, b.unique_id) FROM t a JOIN t b
+                   ON a.h = b.h AND a.unique_id <> b.unique_id WHERE a.misspelt)
         SELECT g, o, count(*) FROM (
             SELECT {_gamma(comparison)} AS g, {_gamma(origin)} AS o FROM p
             JOIN (SELECT {', '.join(f'{c} AS {c}_l' for c in _COLUMNS)} FROM {table}) x ON x.unique_id_l = p.l

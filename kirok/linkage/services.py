@@ -223,12 +223,15 @@ def run(*, user=None, progress=None, settings: Settings | None = None) -> Run:
 
 def _auto_merge(record: Run, scored: list, judged: dict, settings: Settings, actor: str) -> int:
     """Merge what the run may merge alone: above ``auto_accept``, supported by a field beside the
-    name, and joining no two clusters with a conflict across them (a reviewer's "different", or a
-    pair the model scores below ``conflict_below``)."""
+    name, joining no two clusters with a conflict across them (a reviewer's "different", or a
+    pair the model scores below ``conflict_below``) and only two clusters whose pairs across match
+    on average (``cluster_mean``)."""
     conflicts = [(s.left, s.right) for s in scored if s.probability < settings.conflict_below]
     conflicts += [pair for pair, verdict in judged.items() if verdict == Judgement.DIFFERENT]
     in_force = Merge.objects.filter(undone_at__isnull=True).values_list("left_id", "right_id")
-    _roots, joins = clusters.greedy([(s.left, s.right) for s in scored if scoring.auto_merge(s, settings)], conflicts, fixed=in_force)
+    probability = {(s.left, s.right): s.probability for s in scored}
+    _roots, joins = clusters.greedy([(s.left, s.right) for s in scored if scoring.auto_merge(s, settings)], conflicts,
+                                    fixed=in_force, probability=probability, mean=settings.cluster_mean)
     now = timezone.now()
     Merge.objects.bulk_create([Merge(left_id=a, right_id=b, run=record, at=now, actor=actor) for a, b in joins], batch_size=1000)
     ledger.append_many(("merge", f"merge:{m.pk}", m.row_digest) for m in Merge.objects.filter(run=record).order_by("pk"))

@@ -49,6 +49,7 @@ class Settings:
     review_threshold: float
     auto_accept: float | None
     conflict_below: float
+    cluster_mean: float
     evidence_fields: frozenset[str]
     max_block: int
     mse: dict
@@ -89,7 +90,8 @@ def load(path: Path = SETTINGS_FILE) -> Settings:
         comparisons=tuple(comparisons), prior=float(doc["probability_two_random_records_match"]),
         deterministic_recall=float(doc["deterministic_recall"]), em_min_records=None if doc.get("em_min_records") is None else int(doc["em_min_records"]),
         labels_min=int(doc["labels_min"]), review_threshold=float(doc["review_threshold"]),
-        auto_accept=None if auto is None else float(auto), conflict_below=float(doc["conflict_below"]), evidence_fields=evidence,
+        auto_accept=None if auto is None else float(auto), conflict_below=float(doc["conflict_below"]),
+        cluster_mean=float(doc.get("cluster_mean") or 0.0), evidence_fields=evidence,
         max_block=int(doc["max_block"]), mse=dict(doc.get("mse") or {}),
     )
 

@@ -125,3 +125,42 @@ def test_u_of_rare_names_is_counted_over_every_pair_when_pairs_are_sampled(monke
     u = scoring._u_apart(con, "people", current(), len(facts))
     apart = 42 * 41 // 2 - 21  # pairs from two places
     assert u[("name", "exact_rare")] == pytest.approx(4 / apart, rel=0.15)
+
+
+def test_average_linkage_keeps_a_record_out_of_a_cluster_it_resembles_in_one_member_only():
+    """1, 2 and 3 are one person (all pairs 0.99); 4 is like 3 alone (0.9) and nothing like 1 or 2:
+    the mean across is 0.3, so 4 stays out; with no mean required it would join."""
+    probability = {(1, 2): 0.99, (1, 3): 0.99, (2, 3): 0.99, (3, 4): 0.9}
+    pairs = sorted(probability, key=probability.get, reverse=True)
+    roots, joins = greedy(pairs, conflicts=[], probability=probability, mean=0.45)
+    assert roots == {1: 1, 2: 1, 3: 1} and (3, 4) not in joins
+    roots, _joins = greedy(pairs, conflicts=[])
+    assert roots[4] == 1
+    # two records alike on average join: 5 ~ 6 at 0.6 alone
+    roots, joins = greedy([(5, 6)], conflicts=[], probability={(5, 6): 0.6}, mean=0.45)
+    assert joins == [(5, 6)]
+
+
+def test_a_name_one_letter_off_that_reads_as_no_korean_name_is_its_own_level():
+    """Choe Km-hyong is a slip for Choe Kum-hyong: the pair is within one letter and one side
+    is no Korean name; Choe Kum-hyong and Choe Kum-hyon are both names, one letter apart."""
+    import duckdb
+    import pyarrow as pa
+
+    from kirok.linkage.features import Facts, Hasher, rows
+
+    facts = [Facts(pk=1, names=["Choe Kum-hyong"]), Facts(pk=2, names=["Choe Km-hyong"]), Facts(pk=3, names=["Choe Kum-hyon"]),
+             Facts(pk=4, names=["Choe Kmi-hwan"]), Facts(pk=5, names=["Choe Myong-su"])]
+    con = duckdb.connect()
+    con.register("people", pa.Table.from_pylist(rows(facts, Hasher(b"k" * 32)), schema=scoring.SCHEMA))
+    name = current().comparison("name")
+    cols = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in scoring._COLUMNS)
+    levels = dict(((a, b), g) for a, b, g in con.execute(
+        f"SELECT unique_id_l, unique_id_r, {scoring._gamma(name)} FROM (SELECT {cols} FROM people a JOIN people b ON a.unique_id < b.unique_id)").fetchall())
+    assert levels[(1, 2)] in ("typo_rare_misspelt", "typo_misspelt")
+    assert levels[(1, 3)] in ("typo_rare", "typo")
+    # further apart than one letter: the surname alone, but one side misspelt says more than that
+    assert levels[(1, 4)] == levels[(2, 3)] == "surname_misspelt" and levels[(1, 5)] == "surname"
+    m = {level.test: level.m for level in name.levels}
+    assert [level.test for level in name.levels].index("typo_rare_misspelt") < [level.test for level in name.levels].index("typo_rare")
+    assert m["typo_rare_misspelt"] > 0 and m["typo_misspelt"] > 0
