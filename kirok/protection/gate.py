@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from kirok.records import exchange
@@ -65,19 +65,20 @@ class Gate:
         self.purpose = purpose or f"disclosure ({scope})"
         self.revealer = Revealer(principal, self.purpose, reveal=self.scope.reveal)
         self.released: dict[str, list[str]] = {}
-        self.dropped: dict[str, int] = {}
-        self._consent: tuple[set[int], set[int]] | None = None
+        self._dropped: dict[str, int] = {}
+        self._uncounted: dict[str, tuple] = {}
+        self._consent: tuple | None = None
 
     # --- which records ---------------------------------------------------------------------
 
-    def _sources(self) -> tuple[set[int], set[int]]:
-        """(sources whose latest consent covers the scope, sources whose consent is withdrawn)."""
+    def _sources(self) -> tuple:
+        """(sources whose latest consent lists the scope, sources whose latest consent is a
+        withdrawal), as subqueries of source ids: a workspace may hold hundreds of thousands of
+        sources, more than a query may carry as parameters."""
         if self._consent is None:
-            latest: dict[int, tuple[list, bool]] = {}
-            for source_id, scopes, withdrawn in Consent.objects.order_by("id").values_list("source_id", "scopes", "withdrawn"):
-                latest[source_id] = (scopes or [], withdrawn)
-            covered = {s for s, (scopes, withdrawn) in latest.items() if not withdrawn and self.scope.code in scopes}
-            self._consent = (covered, {s for s, (_, withdrawn) in latest.items() if withdrawn})
+            current = Consent.objects.filter(pk__in=Consent.objects.values("source_id").annotate(last=Max("pk")).values("last"))
+            self._consent = (current.filter(withdrawn=False, scopes__holds=self.scope.code).values("source_id"),
+                             current.filter(withdrawn=True).values("source_id"))
         return self._consent
 
     def queryset(self, record_type: str, queryset):
@@ -86,15 +87,30 @@ class Gate:
         covered, withdrawn = self._sources()
         requires = self.scope.requires_consent
         if record_type == "source":
-            allowed = reachable.filter(pk__in=covered) if requires else reachable.exclude(pk__in=withdrawn)
+            leaves = Q(pk__in=covered) if requires else ~Q(pk__in=withdrawn)
         elif requires:
-            allowed = reachable.filter(Q(source_id__isnull=True) | Q(source_id__in=covered))
+            leaves = Q(source_id__isnull=True) | Q(source_id__in=covered)
         else:
-            allowed = reachable.exclude(source_id__in=withdrawn)
-        held_back = reachable.count() - allowed.count()
-        if held_back:
-            self.dropped[record_type] = held_back
-        return allowed
+            leaves = ~Q(source_id__in=withdrawn)
+        self._uncounted[record_type] = (reachable, leaves)
+        return reachable.filter(leaves)
+
+    @property
+    def dropped(self) -> dict[str, int]:
+        """How many records of each type consent held back (the last queryset of a type counts).
+
+        Counted when first read, in one scan per type: a preview that is never recorded as a
+        disclosure (a submission draft over a million acts) does not pay for counting what it
+        leaves out."""
+        for record_type, (reachable, leaves) in self._uncounted.items():
+            counts = reachable.aggregate(total=Count("pk"), leaving=Count("pk", filter=leaves))
+            held_back = counts["total"] - counts["leaving"]
+            if held_back:
+                self._dropped[record_type] = held_back
+            else:
+                self._dropped.pop(record_type, None)
+        self._uncounted.clear()
+        return self._dropped
 
     # --- each record -----------------------------------------------------------------------
 

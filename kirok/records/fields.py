@@ -4,11 +4,12 @@
 ``<name>_type``): the interval makes sorting and overlap filters plain indexed SQL, the type keeps
 the ESF date type. ``TermField``/``TermsField`` are foreign keys to vocabulary terms that know
 which micro-thesaurus they draw from, so validation, forms and importers need no second list.
+``Holds`` asks SQL whether a JSON list holds a code.
 """
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import NotSupportedError, models
 
 from kirok.types.dates import DATE_TYPES, UncertainDate
 
@@ -85,3 +86,31 @@ class TermField(_VocabularyBound, models.ForeignKey):
 
 class TermsField(_VocabularyBound, models.ManyToManyField):
     """Several terms from one vocabulary."""
+
+
+class Holds(models.Lookup):
+    """``field__holds="un"``: the JSON list in ``field`` has the string as an element.
+
+    Django's ``contains`` on a JSON field is not available on SQLite, and ``has_key`` there asks
+    for object keys; SQL that tests membership lets a filter over a million rows (the consent
+    gate's "sources whose consent lists this scope") stay a subquery instead of a list of ids
+    carried from Python, which PostgreSQL's driver caps at 65,535 parameters.
+    """
+
+    lookup_name = "holds"
+
+    def _parts(self, compiler, connection) -> tuple[str, list]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return lhs, [*params, str(self.rhs)]
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params = self._parts(compiler, connection)
+        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)", params
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self._parts(compiler, connection)
+        return f"({lhs})::jsonb ? %s", params
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError(f"the holds lookup is written for SQLite and PostgreSQL, not {connection.vendor}")
+

@@ -8,14 +8,14 @@ import orjson
 import pytest
 
 from kirok.accounts.roles import user_can
-from kirok.protection.gate import manifest_digest
+from kirok.protection.gate import Gate, manifest_digest
 from kirok.protection.models import DisclosedRecord, Disclosure, ProtectedRead
 from kirok.protection.principal import AccessDenied, Principal
 from kirok.protection.pseudonyms import is_pseudonym, pseudonym
 from kirok.protection.signals import disclosed, protected_read
 from kirok.records import history
 from kirok.records.exporting import export_all
-from kirok.records.models import Consent, Person, Source
+from kirok.records.models import Act, Consent, Person, Source
 
 from .conftest import ROLES
 
@@ -79,6 +79,37 @@ def test_a_withdrawn_consent_bars_even_internal_use(world, tmp_path):
     result = export_all(tmp_path / "out", principal=Principal.console("test"))
     exported = {s["external_id"] for s in lines(tmp_path / "out", "source")}
     assert exported == {world.south.ext("source")} and result.withheld["source"] == 1
+
+
+def test_the_latest_consent_entry_decides_and_a_scope_is_matched_whole(world):
+    """``scopes__holds`` matches a list element exactly (no prefix, no substring, no key)."""
+    source = Source.objects.get(external_id=world.north.ext("source"))
+    gate = Gate(principal=Principal.console("test"), scope="un", destination="test")
+    ids = lambda: set(gate.queryset("source", Source.objects.all()).values_list("external_id", flat=True))  # noqa: E731
+    assert world.north.ext("source") in ids()
+    with history.changeset(actor="test", reason="narrowed"):
+        Consent.objects.create(source=source, scopes=["unofficial", "internal", "u"])
+    assert world.north.ext("source") not in ids() and gate.dropped["source"] == 1
+    with history.changeset(actor="test", reason="widened again"):
+        Consent.objects.create(source=source, scopes=["internal", "un"])
+    assert world.north.ext("source") in ids() and "source" not in gate.dropped
+    assert Consent.objects.filter(source=source, scopes__holds="unofficial").count() == 1
+    assert not Consent.objects.filter(scopes__holds="officia").exists()
+
+
+def test_the_gate_carries_no_list_of_sources_into_its_queries(world):
+    """Consent is asked of the database, not sent as ids: a query may carry at most 65,535
+    parameters on PostgreSQL, and a workspace may hold more sources than that."""
+    def parameters() -> int:
+        gate = Gate(principal=Principal.console("test"), scope="un", destination="test")
+        return len(gate.queryset("act", Act.objects.all()).query.sql_with_params()[1])
+
+    before = parameters()
+    with history.changeset(actor="test", reason="more sources"):
+        for n in range(30):
+            source = Source.objects.create(title=f"[FICTIONAL] source {n}")
+            Consent.objects.create(source=source, scopes=["un"])
+    assert parameters() == before
 
 
 def test_the_disclosure_says_who_what_where_and_the_hash_of_what_left(world, tmp_path):

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kirok.records.fields import TermField, UncertainDateField
+from kirok.records.fields import Holds, TermField, UncertainDateField
 
 from .base import Child, Record
 
@@ -62,6 +62,9 @@ class Consent(Child):
     class Meta:
         verbose_name = _("consent")
         ordering = ["id"]
+
+
+Consent._meta.get_field("scopes").register_lookup(Holds)  # scopes__holds="un"
 
 
 class SourceFile(models.Model):
