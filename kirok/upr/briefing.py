@@ -78,8 +78,8 @@ def _uids(refs: list[str]) -> list[str]:
 
 
 def _published(stats: statistics.Statistics, cells: list[statistics.Cell]) -> list[statistics.Cell]:
-    """Cells as a chart may draw them: a suppressed count is drawn as zero."""
-    return [statistics.Cell(c.key, c.label, c.count if c.count >= stats.min_cell else 0) for c in cells]
+    """Cells as a chart may draw them: a withheld count is drawn as zero."""
+    return [statistics.Cell(c.key, c.label, 0 if c.withheld else c.count) for c in cells]
 
 
 def _chart(cells: list[statistics.Cell], title: str) -> str:
@@ -115,7 +115,7 @@ def build(*, user=None, scope: str, period_from: date, period_to: date, cases: l
 
 
 def to_csv(pack: Pack) -> bytes:
-    """table,key,label,count — counts below min_cell written as "<N", as in the PDF."""
+    """table,key,label,count — withheld counts written as in the PDF ("<N", "x")."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["table", "key", "label", "count"])
@@ -124,7 +124,7 @@ def to_csv(pack: Pack) -> bytes:
     writer.writerow(["total", "incidents", _("incidents"), stats.shown(stats.incidents)])
     for table, cells in (("category", stats.by_category), ("province", stats.by_province), ("year", stats.by_year)):
         for cell in cells:
-            writer.writerow([table, cell.key, cell.label, stats.shown(cell.count)])
+            writer.writerow([table, cell.key, cell.label, stats.text(cell)])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -12,14 +12,15 @@ What is counted: **acts** (one violation against one victim) that
 An act is counted in the year its earliest possible date falls in, under the top of its act
 type's tree ("right to life", "personal integrity" …: the violation category), and in the first-
 level division (province) its place lies in ("unknown" without a place). Tables shown outside
-the workspace show a count below ``min_cell`` (``kirok/data/upr/submissions.yaml``) as "<N":
-primary suppression only, until Kirok's disclosure control lands (docs/upr.md).
+the workspace show a count below ``min_cell`` (``kirok/data/upr/submissions.yaml``) as "<N", and
+where that would hide one cell of a table alone, the next smallest as "x" too: the total is
+published, and a table's one hidden cell is the total minus the others (``withhold``).
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db import connection
@@ -34,11 +35,15 @@ from kirok.records.services import dated_within
 from .vocab import read
 
 
+SMALL, COMPLEMENT = "small", "complement"
+
+
 @dataclass(frozen=True)
 class Cell:
     key: str
     label: str
     count: int
+    withheld: str = ""  # SMALL (below min_cell), COMPLEMENT (hidden so that a small one stays hidden) or ""
 
 
 @dataclass
@@ -54,8 +59,24 @@ class Statistics:
     min_cell: int = 5
 
     def shown(self, count: int) -> str:
-        """A count as a published table may show it."""
+        """A total as published: "<N" when it is small."""
         return f"<{self.min_cell}" if 0 < count < self.min_cell else f"{count:,}"
+
+    def text(self, cell: Cell) -> str:
+        """A table's cell as published."""
+        return {SMALL: f"<{self.min_cell}", COMPLEMENT: "x"}.get(cell.withheld, f"{cell.count:,}")
+
+
+def withhold(cells: list[Cell], min_cell: int) -> list[Cell]:
+    """Cells marked for publication: a count below ``min_cell`` (not 0) is withheld, and when a
+    table would withhold one cell alone, its smallest other non-zero cell is withheld too —
+    otherwise the hidden count is the published total minus the cells shown."""
+    small = {c.key for c in cells if 0 < c.count < min_cell}
+    complement: set[str] = set()
+    if len(small) == 1:
+        others = sorted((c for c in cells if c.key not in small and c.count > 0), key=lambda c: (c.count, c.key))
+        complement = {others[0].key} if others else set()
+    return [replace(c, withheld=SMALL if c.key in small else COMPLEMENT if c.key in complement else "") for c in cells]
 
 
 _CONSENTING: "weakref.WeakKeyDictionary[Gate, object]" = weakref.WeakKeyDictionary()
@@ -131,9 +152,10 @@ def compute(gate: Gate, period_from: date, period_to: date) -> Statistics:
                                     ("year", (year, year) if year else ("unknown", unknown)),
                                     ("province", province_of.get(place, ("unknown", unknown)))):
             tallies[table].setdefault(key, [label, 0])[1] += n
-    stats.by_category = sorted((Cell(k, v[0], v[1]) for k, v in tallies["category"].items()), key=lambda c: (-c.count, c.key))
-    stats.by_year = sorted((Cell(k, v[0], v[1]) for k, v in tallies["year"].items()), key=lambda c: c.key)
-    stats.by_province = sorted((Cell(k, v[0], v[1]) for k, v in tallies["province"].items()), key=lambda c: c.key)
+    cells = {table: [Cell(k, v[0], v[1]) for k, v in tally.items()] for table, tally in tallies.items()}
+    stats.by_category = withhold(sorted(cells["category"], key=lambda c: (-c.count, c.key)), stats.min_cell)
+    stats.by_year = withhold(sorted(cells["year"], key=lambda c: c.key), stats.min_cell)
+    stats.by_province = withhold(sorted(cells["province"], key=lambda c: c.key), stats.min_cell)
     return stats
 
 

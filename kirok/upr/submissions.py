@@ -184,9 +184,9 @@ def statistics_lines(stats: statistics.Statistics) -> list[str]:
                "only testimony whose givers consented to this use.") % {**period, "acts": stats.shown(stats.acts),
                                                                          "incidents": stats.shown(stats.incidents)}]
     if stats.by_category:
-        lines.append(_("By category: %(list)s.") % {"list": "; ".join(f"{c.label} {stats.shown(c.count)}" for c in stats.by_category)})
+        lines.append(_("By category: %(list)s.") % {"list": "; ".join(f"{c.label} {stats.text(c)}" for c in stats.by_category)})
     if stats.by_year:
-        lines.append(_("By year: %(list)s.") % {"list": "; ".join(f"{c.label} {stats.shown(c.count)}" for c in stats.by_year)})
+        lines.append(_("By year: %(list)s.") % {"list": "; ".join(f"{c.label} {stats.text(c)}" for c in stats.by_year)})
     return lines
 
 

@@ -159,3 +159,16 @@ def test_exports_need_export_and_links_need_the_record_in_reach(world, followed)
     assert len(services.evidence(rec, user=world.users["reviewer"])) == 3
     with pytest.raises(AccessDenied):
         services.link(rec, "event", str(attested.uid), bearing="implementation", user=world.users["reviewer"])
+
+
+def test_a_small_count_alone_in_its_table_takes_the_next_smallest_with_it():
+    """With the total published, one hidden cell would be the total minus the others."""
+    from kirok.upr.statistics import Cell, Statistics, withhold
+
+    stats = Statistics("un", *PERIOD, min_cell=5)
+    one = withhold([Cell("a", "A", 40), Cell("b", "B", 3), Cell("c", "C", 12), Cell("d", "D", 0)], 5)
+    assert [stats.text(c) for c in one] == ["40", "<5", "x", "0"]
+    two = withhold([Cell("a", "A", 40), Cell("b", "B", 3), Cell("c", "C", 1)], 5)
+    assert [stats.text(c) for c in two] == ["40", "<5", "<5"]  # two hidden: only their sum is known
+    assert [stats.text(c) for c in withhold([Cell("a", "A", 2)], 5)] == ["<5"]  # the total is "<5" too
+    assert [stats.text(c) for c in withhold([Cell("a", "A", 1_200), Cell("b", "B", 7)], 5)] == ["1,200", "7"]
