@@ -1,0 +1,158 @@
+"""``access.refused``: the rows ``visible`` leaves out, found by their anchors. It must answer
+exactly as ``visible`` does, for every kind of record that hangs off others, every reader, break-
+glass and tombstones, or a case matrix would count what its reader may not see (or hide what
+they may). The world is small and fictional: two compartments, and records in one that hang off
+records of the other, one level down (an act's victim) and two (a passage's act's victim).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db.models import Q
+from django.utils import timezone
+
+from kirok.accounts.services import create_user
+from kirok.protection import access
+from kirok.protection.compartments import add_member, assigning, create
+from kirok.protection.principal import Principal
+from kirok.records import history
+from kirok.records.models import (
+    Act,
+    BiographicDetail,
+    ChainOfEvents,
+    Event,
+    Information,
+    Intervention,
+    Involvement,
+    Person,
+    PersonName,
+    Source,
+)
+
+pytestmark = pytest.mark.django_db
+OPERATOR = Principal.console("test")
+HANGING = (Act, Involvement, Information, BiographicDetail, ChainOfEvents, Intervention, Source, Event, Person, PersonName)
+
+
+@dataclass
+class Mixed:
+    member: Principal  # analyst in "east" only
+    both: Principal  # analyst in "east" and "west"
+    stranger: Principal  # analyst in neither
+    admin: Principal  # no read_records
+    west_victim: Person
+    west_event: Event
+    east_act: Act
+    tombstoned_act: Act
+
+
+@pytest.fixture
+def mixed(db) -> Mixed:
+    """Fictional records: east (the reader's) and west (not), and records that cross them."""
+    east, west = (create(key, f"{key} (fictional)", principal=OPERATOR) for key in ("east", "west"))
+
+    def made(model, **fields):
+        row = model(**fields)
+        row.save()
+        return row
+
+    with history.changeset(actor="test", reason="fictional access world"):
+        with assigning(["east"]):
+            source, event, victim, perp = (made(Source, title="fictional testimony E"), made(Event, title="fictional event E"),
+                                           made(Person, remarks="fictional victim E"), made(Person, remarks="fictional perpetrator E"))
+        with assigning(["west"]):
+            west_source, west_event, west_victim = (made(Source, title="fictional testimony W"), made(Event, title="fictional event W"),
+                                                    made(Person, remarks="fictional victim W"))
+        made(PersonName, person=victim, full_name="가상피해 동")
+        made(PersonName, person=west_victim, full_name="가상피해 서")
+        east_act = made(Act, event=event, victim=victim)
+        no_victim = made(Act, event=event)
+        cross_victim = made(Act, event=event, victim=west_victim)  # out of reach through its victim
+        cross_event = made(Act, event=west_event, victim=victim)  # out of reach through its event
+        tombstoned = made(Act, event=event, victim=victim)
+        for act in (east_act, cross_victim, no_victim):
+            made(Involvement, act=act, perpetrator=perp)
+        made(Involvement, act=east_act, perpetrator=west_victim)
+        made(Information, source=source, act=east_act)
+        made(Information, source=source, act=cross_victim)  # two levels down: the act's victim
+        made(Information, source=west_source, event=event)
+        made(Information, source=source, event=event, person=west_victim)
+        made(Information, source=source, person=victim)
+        made(BiographicDetail, person=perp, position="fictional guard")
+        made(BiographicDetail, person=perp, related_person=west_victim)
+        made(ChainOfEvents, event=event, related_event=west_event)
+        made(ChainOfEvents, event=event, related_event=event)
+        made(Intervention, event=event, victim=victim)
+        made(Intervention, victim=victim, intervening_person=west_victim)
+        made(Intervention)
+        tombstoned.delete()
+    users = {}
+    for name, role, places in (("member", "analyst", [east]), ("both", "analyst", [east, west]), ("stranger", "analyst", []),
+                               ("admin", "admin", [east])):
+        users[name], _password = create_user(f"bulk-{name}", role)
+        for place in places:
+            add_member(place, users[name], principal=OPERATOR)
+    return Mixed(**{k: Principal.of(u) for k, u in users.items()}, west_victim=west_victim, west_event=west_event, east_act=east_act,
+                 tombstoned_act=Act.all_objects.get(pk=tombstoned.pk))
+
+
+def _keys(queryset) -> set[int]:
+    return set(queryset.values_list("pk", flat=True))
+
+
+def _as_visible_would(principal: Principal) -> None:
+    """For every model, refused == every row − visible rows (all rows, tombstoned ones too)."""
+    querysets = [model.all_objects.all() if hasattr(model, "all_objects") else model.objects.all() for model in HANGING]
+    answers = access.refused(querysets, principal)
+    for model, queryset, answer in zip(HANGING, querysets, answers):
+        assert _keys(answer) == _keys(queryset) - _keys(access.visible(queryset, principal)), model.__name__
+
+
+def test_refused_answers_as_visible_does_for_every_reader(mixed):
+    for principal in (mixed.member, mixed.both, mixed.stranger, mixed.admin, OPERATOR):
+        _as_visible_would(principal)
+
+
+def test_a_record_out_of_reach_is_refused_however_deep_it_hangs(mixed):
+    acts, passages = access.refused([Act.objects.all(), Information.objects.all()], mixed.member)
+    assert set(acts.values_list("victim_id", flat=True)) >= {mixed.west_victim.pk}
+    assert set(acts.values_list("event_id", flat=True)) >= {mixed.west_event.pk}
+    assert mixed.east_act.pk not in _keys(acts)
+    # a passage about an act in an east event whose victim is in west is refused: two levels down
+    assert Information.objects.filter(act__victim=mixed.west_victim).get().pk in _keys(passages)
+    assert Information.objects.filter(act=mixed.east_act).get().pk not in _keys(passages)
+    # the reader of both compartments is refused nothing live
+    assert [list(answer) for answer in access.refused([Act.objects.all(), Information.objects.all()], mixed.both)] == [[], []]
+
+
+def test_break_glass_opens_what_hangs_off_the_record_and_closing_it_shuts_it_again(mixed):
+    grant = access.break_glass(mixed.west_victim, mixed.member, reason="fictional: checking a duplicate for a case")
+    _as_visible_would(mixed.member)
+    acts = _keys(access.refused([Act.objects.all()], mixed.member)[0])
+    assert Act.objects.get(victim=mixed.west_victim).pk not in acts  # its event is east's, its victim now open
+    assert Act.objects.get(event=mixed.west_event).pk in acts  # the west event was not opened
+    access.close_break_glass(grant)
+    assert Act.objects.get(victim=mixed.west_victim).pk in _keys(access.refused([Act.objects.all()], mixed.member)[0])
+    grant = access.break_glass(mixed.west_victim, mixed.member, reason="fictional: again")
+    type(grant).objects.filter(pk=grant.pk).update(expires_at=timezone.now())  # expired: as closed
+    _as_visible_would(mixed.member)
+    assert Act.objects.get(victim=mixed.west_victim).pk in _keys(access.refused([Act.objects.all()], mixed.member)[0])
+
+
+def test_a_callers_own_rule_refuses_rows_too_for_every_reader(mixed):
+    tombstoned = Q(deleted_at__isnull=False)
+    for principal in (mixed.member, OPERATOR):
+        (acts,) = access.refused([Act.all_objects.filter(event=mixed.east_act.event_id)], principal, also=tombstoned)
+        assert _keys(acts) == ({mixed.tombstoned_act.pk} if principal is OPERATOR else
+                               {mixed.tombstoned_act.pk} | _keys(Act.objects.filter(victim=mixed.west_victim)))
+    (acts,) = access.refused([Act.all_objects.all()], mixed.admin, also=tombstoned)
+    assert _keys(acts) == _keys(Act.all_objects.all())
+
+
+def test_many_refused_keys_are_named_by_the_per_row_rule(mixed, monkeypatch):
+    """Past ``HELD_BATCH`` keys the probes go in batches and the refusal by the per-row condition."""
+    monkeypatch.setattr(access, "HELD_BATCH", 1)
+    for principal in (mixed.member, mixed.stranger):
+        _as_visible_would(principal)
