@@ -13,6 +13,7 @@ record outside the user's compartments. Two rules keep pages fast at a million r
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -75,16 +76,25 @@ def dashboard(principal: Principal) -> Dashboard:
 
 
 def _figures(principal: Principal) -> dict:
+    """The dashboard's figures. The acts are scanned twice, not four times: one GROUP BY act
+    type and place (at most types x places rows) gives the count of acts, the counts by type and
+    by place; one GROUP BY year the rest. Each scan pays the access filter for every act, which
+    is what a cold dashboard costs at a million acts."""
     acts = access.visible(Act.objects.all(), principal)
+    by_type: Counter[int | None] = Counter()
+    by_place: Counter[int | None] = Counter()
+    for act_type, place, n in acts.values_list("act_type_id", "place_id").annotate(n=Count("id")).order_by():
+        by_type[act_type] += n
+        by_place[place] += n
     return {
         "totals": {
             "event": access.visible(Event.objects.all(), principal).count(),
-            "act": acts.count(),
+            "act": sum(by_type.values()),
             "person": access.visible(Person.objects.all(), principal).count(),
             "source": access.visible(Source.objects.all(), principal).count(),
         },
-        "by_type": list(acts.values_list("act_type_id").annotate(n=Count("id")).order_by("-n")[:12]),
-        "by_place": list(acts.values_list("place_id").annotate(n=Count("id")).order_by()),
+        "by_type": sorted(by_type.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:12],
+        "by_place": list(by_place.items()),
         "by_year": list(
             acts.annotate(year=ExtractYear("start_date_from")).values_list("year").annotate(n=Count("id")).order_by("year")
         ),
