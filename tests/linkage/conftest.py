@@ -11,10 +11,8 @@ from dataclasses import dataclass
 import pytest
 
 from kirok.linkage.synthetic import Generator
-from kirok.protection.compartments import add_member, assigning, create
-from kirok.protection.models import Compartment
-from kirok.protection.principal import Principal
-from kirok.records.importing import Stream, import_streams
+from kirok.records.importing import Stream
+from tests.compartment_world import case_compartment
 
 KNOWN = [
     # external id, names, birth, sex, act type, source list
@@ -63,18 +61,7 @@ def _streams() -> list[Stream]:
 
 @pytest.fixture
 def collection(db) -> Collection:
-    from kirok.accounts.services import create_user
     from kirok.records.reference import load_vocabularies
 
     load_vocabularies()
-    operator = Principal.console("test")
-    create("case", "Case", principal=operator)
-    with assigning(["case"]):
-        import_streams(_streams(), actor="test", reason="fictional linkage collection")
-    users = {}
-    for role in ("data_steward", "analyst", "reviewer", "documenter"):
-        user, _password = create_user(f"{role}-user", role)
-        add_member(Compartment.objects.get(key="case"), user, principal=operator)
-        users[role] = user
-    outsider, _password = create_user("outsider", "analyst")
-    return Collection(users, outsider)
+    return Collection(*case_compartment(_streams(), "fictional linkage collection"))

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from kirok.protection.compartments import add_member, assigning, create
-from kirok.protection.models import Compartment
-from kirok.protection.principal import Principal
+from tests.compartment_world import case_compartment
 
 
 @dataclass
@@ -35,18 +33,6 @@ def cycles(db):
 
 @pytest.fixture
 def world(reference, cycles) -> World:
-    from kirok.accounts.services import create_user
     from kirok.records.demo import DemoSet, streams
-    from kirok.records.importing import import_streams
 
-    operator = Principal.console("test")
-    create("case", "Case", principal=operator)
-    with assigning(["case"]):
-        import_streams(streams(DemoSet(200, seed=3)), actor="test", reason="fictional demo set")
-    users = {}
-    for role in ("data_steward", "analyst", "reviewer", "documenter"):
-        user, _password = create_user(f"{role}-user", role)
-        add_member(Compartment.objects.get(key="case"), user, principal=operator)
-        users[role] = user
-    outsider, _password = create_user("outsider", "analyst")
-    return World(users, outsider)
+    return World(*case_compartment(streams(DemoSet(200, seed=3)), "fictional demo set"))
