@@ -11,14 +11,14 @@ query that counts those links.
   consent), one position per suspect, and L links spread over the elements of art. 7(1)(e),
   7(1)(f), the contextual and art. 30 elements and art. 28(b): 60 % to acts, 30 % to passages,
   10 % to the suspect's position; a fifth of them are the suspect's own, the rest case-wide. Rows
-  are bulk-inserted with each link's copy of its target's source, as ``ElementLink.save`` writes
-  it (the history of setup rows is not what is measured). All records sit in one compartment
+  are bulk-inserted with each link's copy of its target's source and its reach, as ``ElementLink.save`` writes
+  them (the history of setup rows is not what is measured). All records sit in one compartment
   whose member, an analyst, is the reader. On PostgreSQL the database is vacuumed and analysed
   before measuring, the state autovacuum keeps a live database in; SQLite is measured as Kirok
   leaves it (no ``ANALYZE``).
-* **Kirok.** ``kirok.cases.matrix.compute`` over ``services.reachable_links`` for the suspect (the
-  access filters of every target type, the grouped counts, distinct sources, witnesses and source
-  types behind the supporting links, the standards reached) and the rendering of the matrix
+* **Kirok.** ``kirok.cases.matrix.compute`` for the suspect with the analyst as ``reader`` (the
+  grouped counts with each link's reach in the same scan, the access check of those reaches,
+  distinct sources, witnesses and source types behind the supporting links, the standards reached) and the rendering of the matrix
   template to HTML: what the suspect's page does, in this process, median of 5 after a warm-up.
   Shown beside it: the same computation without the access filters (as the console operator), and
   with the earlier access check that probes every linked record (``restricted_links`` with
@@ -49,13 +49,14 @@ ELEMENTS = [
 ]
 
 
-def setup(acts: int, links: int) -> None:
+def setup(acts: int, links: int, victims: int) -> None:
     """Make the data (once per size): the rows described in the module docstring."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection, transaction
 
     from kirok.accounts.services import create_user
+    from kirok.cases import reach
     from kirok.cases.models import Case, ElementLink, Suspect
     from kirok.protection.compartments import add_member, assign_range, assigning, create
     from kirok.protection.principal import Principal
@@ -85,7 +86,9 @@ def setup(acts: int, links: int) -> None:
                        + [Source(title=f"document {i} (fictional)", kind=term["document"]) for i in range(100)])
         Consent.objects.bulk_create([Consent(source=s, scopes=["internal", "prosecutors"]) for s in sources])
         event = bulk(Event, [Event(title="benchmark detention (fictional)")])[0]
+        victim = bulk(Person, [Person(remarks="fictional victim") for _ in range(victims)]) if victims else []
         made = bulk(Act, [Act(event=event, act_type=term["imprisonment_kwalliso" if i % 3 else "torture"], source=sources[i % 500],
+                              victim=victim[i % victims] if victims else None,
                               start_date_from=None) for i in range(acts)])
         passages = bulk(Information, [Information(act=a, source=sources[(i * 7) % 500]) for i, a in enumerate(made)])
         suspect_person = bulk(Person, [Person(remarks="fictional suspect")])[0]
@@ -107,6 +110,8 @@ def setup(acts: int, links: int) -> None:
                                     strength=("weak", "moderate", "strong")[i % 3],
                                     standard="reasonable_grounds" if i % 2 else "", **target))
         ElementLink.objects.bulk_create(rows, batch_size=2000)
+        for name in ("act", "information", "position"):  # each link's reach, as ElementLink.save writes it
+            reach.refresh(name, ElementLink.objects.filter(case=case).values(f"{name}_id"))
     connection.close()
 
 
@@ -124,9 +129,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--acts", type=int, default=10_000)
     parser.add_argument("--links", type=int, default=50_000)
+    parser.add_argument("--victims", type=int, default=0,
+                        help="distinct victims of the acts (default: none recorded, as in the figure's runs); each adds an anchor to check")
     parser.add_argument("--server", help="a PostgreSQL server to make the benchmark database on (default: SQLite)")
     args = parser.parse_args()
-    name = f"cases-{args.acts}-{args.links}-{'pg' if args.server else 'sqlite'}"
+    name = f"cases-{args.acts}-{args.links}{f'-v{args.victims}' if args.victims else ''}-{'pg' if args.server else 'sqlite'}"
     home = common.OUT / "work" / name
     home.mkdir(parents=True, exist_ok=True)
     os.environ["KIROK_HOME"] = str(home)
@@ -152,7 +159,7 @@ def main() -> None:
 
     mach = common.machine()
     started = time.perf_counter()
-    setup(args.acts, args.links)
+    setup(args.acts, args.links, args.victims)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # the statistics and visibility map autovacuum keeps a live database in
             cursor.execute("VACUUM ANALYZE")
@@ -162,7 +169,7 @@ def main() -> None:
     suspect = case.suspects.get()
 
     def kirok():
-        result = matrix.compute(case, services.reachable_links(case.links.all(), principal), suspect)
+        result = matrix.compute(case, case.links.all(), suspect, reader=principal)
         render_to_string("cases/_matrix.html", {"matrix": result})
         return result
 
@@ -189,7 +196,7 @@ def main() -> None:
     baseline_seconds, counted = timed(baseline)
     assert result.links == earlier.links == counted, (result.links, earlier.links, counted)  # the same links, counted three ways
     ratio = kirok_seconds / baseline_seconds
-    print(f"\n== case matrix: suspect with {args.acts:,} acts and {counted:,} links ({connection.vendor}) ==")
+    print(f"\n== case matrix: suspect with {args.acts:,} acts ({args.victims:,} victims) and {counted:,} links ({connection.vendor}) ==")
     print(f"Kirok  matrix.compute + render (access filters, counts, independence): {kirok_seconds * 1000:8.1f} ms")
     print(f"       of which the same without access filters (console operator):  {operator_seconds * 1000:8.1f} ms")
     print(f"       the same with every linked record probed (the earlier check):   {per_record_seconds * 1000:8.1f} ms")
@@ -200,8 +207,8 @@ def main() -> None:
     print(f"machine: {mach.nproc} CPUs ({mach.cpu}); load average before {mach.load_before}, after {mach.load_after}; code {mach.commit}")
     out = common.OUT / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"case_matrix-{args.acts}-{args.links}-{connection.vendor}.json").write_text(json.dumps({
-        "acts": args.acts, "links": counted, "database": connection.vendor, "kirok_seconds": round(kirok_seconds, 4), "unfiltered_seconds": round(operator_seconds, 4),
+    (out / f"{name.replace('cases-', 'case_matrix-')}.json").write_text(json.dumps({
+        "acts": args.acts, "victims": args.victims, "links": counted, "database": connection.vendor, "kirok_seconds": round(kirok_seconds, 4), "unfiltered_seconds": round(operator_seconds, 4),
         "per_record_seconds": round(per_record_seconds, 4),
         "baseline_seconds": round(baseline_seconds, 5), "ratio": round(ratio, 2), "goal_seconds": GOAL_SECONDS,
         "goal_ratio": GOAL_RATIO, "machine": mach.__dict__,

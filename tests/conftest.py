@@ -12,8 +12,15 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 DATABASE_URL = os.environ.get("KIROK_DATABASE_URL", "")
+
+# Hypothesis's deadline and "too slow" health check measure wall-clock time, which on a shared
+# machine says more about the neighbours than about the code (tests never assert times): the
+# properties are checked in full whatever the load.
+settings.register_profile("kirok", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kirok")
 
 
 def _postgres_unreachable() -> str | None:

@@ -7,10 +7,12 @@ contradict or give context to it, and, behind its supporting links, how many dis
 witnesses and kinds of source there are: three testimonies of one witness are one witness, and a
 testimony beside a document beside satellite imagery is stronger than three testimonies.
 
-All counts come from one grouped SQL query over the links the caller passes in (already limited
-to what the reader may see, or to what a disclosure may carry), on the link table alone (each
-link keeps a copy of its target's source, ``ElementLink.source``), plus one small query for the
-witnesses and kinds of the sources found: the cost grows with the links, not with the elements.
+All counts come from one grouped SQL query over the links the caller passes in, on the link table
+alone (each link keeps a copy of its target's source, ``ElementLink.source``, and of what the
+target hangs off, ``ElementLink.reach``), plus one small query for the witnesses and kinds of the
+sources found: the cost grows with the links, not with the elements. For a reader, the same scan
+carries each link's reach, and the links out of the reader's reach are left out by those few
+reach rows (``kirok.cases.reach``); a disclosure passes links already limited to what it may carry.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from . import frameworks
+from kirok.protection.principal import Principal
+
+from . import frameworks, reach
 from .frameworks import Element, Standard
 from .models import Case, Suspect
 
@@ -126,17 +130,25 @@ def _sections(case: Case, suspect: Suspect | None) -> list[Section]:
     return sections
 
 
-def compute(case: Case, links: QuerySet, suspect: Suspect | None = None) -> Matrix:
-    """The matrix of ``case`` (and ``suspect``) over ``links``: a queryset of the case's links that
-    the reader may see. A suspect's matrix counts the case-wide links and the suspect's own."""
+def compute(case: Case, links: QuerySet, suspect: Suspect | None = None, *, reader: Principal | None = None) -> Matrix:
+    """The matrix of ``case`` (and ``suspect``) over ``links``, a queryset of the case's links. A
+    suspect's matrix counts the case-wide links and the suspect's own. With ``reader``, the links
+    whose target is out of the reader's reach are not counted (the rule of
+    ``services.reachable_links``, decided in the same scan); without, ``links`` must already be
+    limited to what may be shown (the case file's consent-gated links)."""
     links = links.filter(case=case)
     if suspect is not None:
         links = links.filter(Q(suspect__isnull=True) | Q(suspect=suspect))
     # One narrow grouped query over the link table alone: a few rows per element (one per
-    # assessment, strength, standard and source), from which every count below is exact. It is
-    # read from the index ``case_link_matrix`` alone (COUNT(*), not COUNT(id): the key is not in
-    # that index on PostgreSQL).
-    grouped = links.order_by().values_list("framework", "element", "assessment", "strength", "standard", "source_id").annotate(n=Count("*"))
+    # assessment, strength, standard, source and, for a reader, reach), from which every count
+    # below is exact. It is read from the index ``case_link_matrix`` alone (COUNT(*), not
+    # COUNT(id): the key is not in that index on PostgreSQL).
+    columns = ("framework", "element", "assessment", "strength", "standard", "source_id", "reach_id")
+    grouped = links.order_by().values_list(*(columns if reader is not None else columns[:-1])).annotate(n=Count("*"))
+    if reader is not None:
+        grouped = list(grouped)
+        refused = reach.refused({row[6] for row in grouped if row[6] is not None}, reader)
+        grouped = [(*row[:6], row[7]) for row in grouped if row[6] is not None and row[6] not in refused]
     tallies: dict[tuple[str, str], _Tally] = {}
     for framework_key, element_key, assessment, strength, standard, source_id, n in grouped:
         tallies.setdefault((framework_key, element_key), _Tally()).add(assessment, strength, standard, source_id, n)

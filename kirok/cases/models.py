@@ -21,7 +21,7 @@ from kirok.records.fields import UncertainDateField
 
 from .versioning import CaseVersion, Versioned
 
-__all__ = ["Case", "CaseVersion", "ElementLink", "Suspect", "UnitParent"]
+__all__ = ["Case", "CaseVersion", "ElementLink", "Reach", "Suspect", "UnitParent"]
 
 TARGETS = ("act", "information", "item", "position")
 
@@ -64,6 +64,21 @@ class Suspect(Versioned):
         ]
 
 
+class Reach(models.Model):
+    """The records a link's target hangs off, as the access rule asks them (``kirok.cases.reach``):
+    the sorted keys of its sources, events and persons ("event:1 person:301 source:5"), and
+    whether the target is gone (tombstoned). Shared by every link with the same answer, so that
+    the matrix decides access once per row of this table rather than once per linked record."""
+
+    keys = models.TextField(_("anchors"))
+    gone = models.BooleanField(_("gone"), default=False)
+
+    class Meta:
+        verbose_name = _("reach of a link")
+        verbose_name_plural = _("reaches of links")
+        constraints = [models.UniqueConstraint(fields=["keys", "gone"], name="case_reach_unique")]
+
+
 class ElementLink(Versioned):
     """One piece of the record linked to one legal element, with the analyst's assessment."""
 
@@ -72,7 +87,7 @@ class ElementLink(Versioned):
     ASSESSMENTS = [("supports", _("supports")), ("contradicts", _("contradicts")), ("context", _("context"))]
     STRENGTHS = [("weak", _("weak")), ("moderate", _("moderate")), ("strong", _("strong"))]
     TARGETS = TARGETS
-    derived_fields = frozenset({"source"})
+    derived_fields = frozenset({"source", "reach"})
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="links")
     suspect = models.ForeignKey(Suspect, verbose_name=_("suspect"), on_delete=models.PROTECT, null=True, blank=True, related_name="links")
@@ -88,6 +103,9 @@ class ElementLink(Versioned):
     # the link and rewritten when the target's source changes (``kirok.cases.receivers``).
     source = models.ForeignKey("records.Source", verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", editable=False)
+    # What the target hangs off, for the access check (``kirok.cases.reach``): derived like ``source``.
+    reach = models.ForeignKey(Reach, verbose_name=_("reach"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              editable=False)
     assessment = models.CharField(_("assessment"), max_length=12, choices=ASSESSMENTS)
     strength = models.CharField(_("strength"), max_length=12, choices=STRENGTHS)
     standard = models.CharField(_("standard of proof reached"), max_length=40, blank=True)
@@ -99,8 +117,10 @@ class ElementLink(Versioned):
         indexes = [
             # Everything the matrix reads of a case's live links, in the order it groups them: its
             # one grouped query is read from this index alone, without sorting (docs/cases.md).
-            models.Index(fields=["case", "framework", "element", "assessment", "strength", "standard", "source", "suspect"],
+            models.Index(fields=["case", "framework", "element", "assessment", "strength", "standard", "source", "reach", "suspect"],
                          name="case_link_matrix", condition=Q(deleted_at__isnull=True)),
+            # The anchor sets of a case's live links (``services.reachable_links`` reads their distinct values).
+            models.Index(fields=["case", "reach"], name="case_link_reach", condition=Q(deleted_at__isnull=True)),
         ] + [
             # The live targets of one kind in a case, read without touching the table (the access
             # check in ``services.restricted_links`` starts from them).
@@ -125,12 +145,17 @@ class ElementLink(Versioned):
         return next(name for name in self.TARGETS if getattr(self, f"{name}_id"))
 
     def save(self, *args, **kwargs):
-        """The target's source is copied at every write, in the same changeset (a link with no
-        target, or more than one, is left to the constraint ``element_link_one_target``)."""
+        """The target's source and reach are derived at every write, in the same changeset (a link
+        with no target, or more than one, is left to the constraint ``element_link_one_target``)."""
+        from . import reach
+
         named = [name for name in self.TARGETS if getattr(self, f"{name}_id")]
         if len(named) == 1:
-            target = self._meta.get_field(named[0]).related_model._base_manager.filter(pk=getattr(self, f"{named[0]}_id"))
+            pk = getattr(self, f"{named[0]}_id")
+            target = self._meta.get_field(named[0]).related_model._base_manager.filter(pk=pk)
             self.source_id = target.values_list("source_id", flat=True).first()
+            found = reach.of_targets(named[0], [pk]).get(pk)
+            self.reach_id = reach.ids([found])[found] if found else None
         super().save(*args, **kwargs)
 
 

@@ -25,7 +25,7 @@ from kirok.records import history
 from kirok.records.exchange import canonical_uuid
 from kirok.types.dates import DateError, UncertainDate
 
-from . import frameworks
+from . import frameworks, reach
 from .models import Case, ElementLink, Suspect, UnitParent
 
 # The record type behind each kind of link target (the evidence item has its own access rule).
@@ -127,19 +127,15 @@ def restricted_links(links: QuerySet, restrict: Restrict, principal: Principal) 
 
 def reachable_links(links: QuerySet, principal: Principal) -> QuerySet:
     """The links whose target the principal may see (the others stay out of every view): the
-    rule of ``restricted_links`` with ``within_reach``, asked of the targets' anchors.
-
-    ``access.refused`` reads the linked acts, passages and positions once each for the distinct
-    events, victims, sources and persons they hang off and probes each of those once, instead of
-    probing every target (the benchmark's case about one camp: 9,001 targets, 152 anchors); a tombstoned
-    target is refused as in ``restricted_links`` (docs/cases.md, "Speed")."""
-    from kirok.records.registry import model_for
-
-    names = list(TARGET_TYPES)
-    targets = [model_for(TARGET_TYPES[name]).all_objects.filter(pk__in=_targets(links, name)) for name in names]
-    answers = access.refused(targets, principal, also=Q(deleted_at__isnull=False))
-    refused = {name: answer.values_list("pk", flat=True) for name, answer in zip(names, answers)}
-    return _without(links, refused, within_reach(principal), principal)
+    rule of ``restricted_links`` with ``within_reach``, decided once per distinct reach of the
+    links (``kirok.cases.reach``: the benchmark's case about one camp has 9,001 targets hanging
+    off three anchor sets) instead of once per target. Past ``INLINE_HIDDEN`` refused reaches the
+    per-record rule itself answers (docs/cases.md, "Speed")."""
+    refused = reach.refused(links.order_by().values_list("reach_id", flat=True).distinct(), principal)
+    if len(refused) > INLINE_HIDDEN:
+        return restricted_links(links, within_reach(principal), principal)
+    links = links.filter(reach__isnull=False)  # deny by default: a link whose reach is not yet known
+    return links.exclude(reach_id__in=sorted(refused)) if refused else links
 
 
 def _without(links: QuerySet, refused: dict[str, QuerySet], restrict: Restrict, principal: Principal) -> QuerySet:

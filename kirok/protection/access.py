@@ -12,8 +12,8 @@ The rule, deny by default:
 * **places and organizations** are the shared gazetteer and institution registry: visible to
   every user who holds ``read_records``.
 
-``visible`` filters a queryset; ``refused`` answers, for many rows at once, which of them
-``visible`` would leave out, by probing the records they hang off once each (a case matrix over
+``visible`` filters a queryset; ``out_of_reach`` answers, for the records many rows hang off
+(``anchor_paths``), which of them the reader may not see, probing each once (a case matrix over
 thousands of acts); ``get`` and ``check`` answer for one record and raise
 ``NotFound`` for a record that exists but is out of reach exactly as for one that does not, so
 guessing ids reveals nothing. The operator at the console passes (see ``principal``).
@@ -27,7 +27,7 @@ from datetime import timedelta
 from functools import reduce
 
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,62 +124,30 @@ def _open_grants(principal: Principal) -> QuerySet:
     return BreakGlass.objects.filter(user_id=principal.user_id, closed_at__isnull=True, expires_at__gt=timezone.now())
 
 
-def refused(querysets: Iterable[QuerySet], principal: Principal, *, also: Q | None = None) -> list[QuerySet]:
-    """For each queryset, the rows of it that ``visible`` leaves out, plus those that match
-    ``also`` (a caller's own rule, e.g. "tombstoned"), found by their anchors rather than row by row.
+def out_of_reach(wanted: dict[str, set], principal: Principal) -> dict[str, set]:
+    """Of the keys of each record type in ``wanted`` (sources, events, persons), those the principal
+    may not see: what ``visible`` would refuse of a row that names them, asked once per key.
 
     Why: ``visible`` probes the compartment tables once per row, so the acts and passages of a case
     about one camp (thousands, hanging off one event and a few hundred sources) cost thousands of
-    correlated probes. Here each queryset is read once for the distinct keys of the sources,
-    events and persons its rows hang off (also through a record that hangs off others: a
-    passage's act's event and victim); those keys are probed once each, for all the querysets
-    together, by the very condition ``visible`` uses (compartments and open break-glass grants);
-    and only when some are refused are the rows that name them asked for. The rule is unchanged: a
-    row is refused when a record it names is out of reach; a null key names nothing and refuses
-    nothing, as in ``_condition``. Each answer is a queryset (``none()`` when nothing is refused).
-    """
-    querysets = list(querysets)
+    correlated probes. A caller that knows which keys its rows name (``anchor_paths``; the case
+    matrix keeps them per link, ``kirok.cases.reach``) asks here once for all of them, by the very
+    condition ``visible`` uses (compartments and open break-glass grants); a row is then refused
+    when a key it names is out of reach (a null key names nothing and refuses nothing, as in
+    ``_condition``). Without ``read_records`` every key is out of reach; the console operator
+    reaches all of them."""
     if principal.operator:
-        return [queryset.filter(also) if also is not None else queryset.none() for queryset in querysets]
+        return {record_type: set() for record_type in wanted}
     if not principal.can("read_records"):
-        return querysets
-    plans = [(queryset, _anchor_paths(queryset.model)) for queryset in querysets]
-    named: list[dict[str, set]] = []  # per queryset: anchor path -> the distinct keys its rows name
-    flagged: list[bool] = []  # per queryset: some row matches ``also``
-    wanted: dict[str, set] = {}  # record type -> keys to probe
-    for queryset, paths in plans:
-        columns = [path for path, _record_type in paths]
-        values: dict[str, set] = {path: set() for path in columns}
-        hit = False
-        if columns or also is not None:
-            flag = {"also_": ExpressionWrapper(also, output_field=BooleanField())} if also is not None else {}
-            for row in queryset.order_by().annotate(**flag).values_list(*columns, *flag).distinct():
-                for path, key in zip(columns, row):
-                    if key is not None:
-                        values[path].add(key)
-                hit = hit or bool(flag and row[-1])
-        for path, record_type in paths:
-            wanted.setdefault(record_type, set()).update(values[path])
-        named.append(values)
-        flagged.append(hit)
+        return {record_type: set(keys) for record_type, keys in wanted.items()}
     held = _held(wanted, principal)
-    out_of_reach = {record_type: keys - held.get(record_type, set()) for record_type, keys in wanted.items()}
-    results = []
-    for (queryset, paths), values, hit in zip(plans, named, flagged):
-        conditions = [also] if hit else []
-        refusing = {path: values[path] & out_of_reach[record_type] for path, record_type in paths}
-        if sum(map(len, refusing.values())) > HELD_BATCH:
-            # Much of it out of reach: named by the per-row rule itself, not by a list too long to send.
-            conditions.append(~_condition(queryset.model, principal))
-        else:
-            conditions += [Q(**{f"{path}__in": sorted(keys)}) for path, keys in refusing.items() if keys]
-        results.append(queryset.filter(reduce(operator.or_, conditions)) if conditions else queryset.none())
-    return results
+    return {record_type: set(keys) - held.get(record_type, set()) for record_type, keys in wanted.items()}
 
 
-def _anchor_paths(model: type[Model], prefix: str = "") -> list[tuple[str, str]]:
+def anchor_paths(model: type[Model], prefix: str = "") -> list[tuple[str, str]]:
     """The lookups from a ``model`` row to the key of each source, event or person it hangs off
-    (``_condition`` and ``_reaches`` flattened): e.g. a passage's ``act__event_id``."""
+    (``_condition`` and ``_reaches`` flattened), with that record's type: e.g. a passage's
+    ``("act__event_id", "event")``. A row is visible when every key these name is (``out_of_reach``)."""
     if issubclass(model, Child):
         field = model._meta.get_field(model.owner_field)
         return _field_paths(field, prefix)
@@ -192,14 +160,14 @@ def _anchor_paths(model: type[Model], prefix: str = "") -> list[tuple[str, str]]
 
 
 def _field_paths(field, prefix: str) -> list[tuple[str, str]]:
-    """``_anchor_paths`` through one foreign key: a compartmented record by its key, a public one
+    """``anchor_paths`` through one foreign key: a compartmented record by its key, a public one
     not at all, a record that hangs off others through its own anchors."""
     target = field.related_model
     if target.record_type in PUBLIC:
         return []
     if target.record_type in COMPARTMENTED:
         return [(f"{prefix}{field.attname}", target.record_type)]
-    return _anchor_paths(target, f"{prefix}{field.name}__")
+    return anchor_paths(target, f"{prefix}{field.name}__")
 
 
 HELD_BATCH = 5000  # keys probed per query (well under SQLite's and PostgreSQL's bounds on parameters)

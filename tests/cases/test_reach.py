@@ -8,8 +8,9 @@ it must keep exactly the links that probing every linked record (``restricted_li
 from __future__ import annotations
 
 import pytest
+from django.db.models import Q
 
-from kirok.cases import matrix, services
+from kirok.cases import matrix, reach, services
 from kirok.cases.services import Assessment
 from kirok.protection import access
 from kirok.protection.compartments import assigning, create
@@ -87,3 +88,62 @@ def test_a_tombstoned_record_is_counted_for_nobody(case99, camp):
     for principal, before in counts.items():
         assert _supports(case, principal) == before - 1
         _same_as_probing_each_record(case, principal)
+
+
+def _reach_is_current(case) -> None:
+    """Every link's stored reach is what its target hangs off now (``reach.of_targets``)."""
+    for link in case.links.model.all_objects.filter(case=case):
+        pk = getattr(link, f"{link.target_kind}_id")
+        keys, gone = reach.of_targets(link.target_kind, [pk])[pk]
+        assert (link.reach.keys, link.reach.gone) == (keys, gone), link.target_kind
+
+
+def test_a_target_moved_out_of_reach_after_it_was_linked_is_not_counted(case99, camp):
+    """The reach is kept by the changeset that changes the target, and by the one that changes a
+    record the target hangs off through (a passage's act): no stale copy lets a link through."""
+    case, _commander = case99
+    analyst = Principal.of(camp.users["analyst"])
+    act = camp.get("act", "a-v1")
+    moved = list(case.links.filter(Q(act=act) | Q(information__act=act)).values_list("pk", flat=True))
+    assert len(moved) == 4  # the worked example links the act twice and a passage about it twice
+    before = _supports(case, analyst)
+    create("sealed", "Sealed witness protection (fictional)", principal=OPERATOR)
+    with history.changeset(actor="test", reason="fictional victim"), assigning(["sealed"]):
+        victim = Person(remarks="fictional victim in a sealed compartment")
+        victim.save()
+    with history.changeset(actor="test", reason="fictional: the victim was recorded wrongly"):
+        act.victim = victim
+        act.save()
+    _reach_is_current(case)
+    assert not services.reachable_links(case.links.all(), analyst).filter(pk__in=moved).exists()
+    assert _supports(case, analyst) == before - 1  # the act's link to this element (the others are to other elements)
+    assert services.reachable_links(case.links.all(), OPERATOR).filter(pk__in=moved).count() == 4
+    for principal in (analyst, OPERATOR, Principal.of(camp.outsider)):
+        _same_as_probing_each_record(case, principal)
+
+
+def test_an_item_goes_with_its_source_and_one_without_a_source_is_the_operators(case99, camp):
+    case, _commander = case99
+    analyst = Principal.of(camp.users["analyst"])
+    item_links = case.links.filter(item=camp.item)
+    assert item_links.exists()
+    assert services.reachable_links(item_links, analyst).count() == item_links.count()
+    with history.changeset(actor="test", reason="fictional: the document was recorded in error"):
+        camp.item.source.delete()
+    _reach_is_current(case)
+    for principal in (analyst, OPERATOR):
+        assert not services.reachable_links(item_links, principal).exists()  # as restricted_links: a tombstoned source passes nothing
+        _same_as_probing_each_record(case, principal)
+    assert reach.refused(reach.ids([(reach.UNSOURCED, False)]).values(), analyst)
+    assert not reach.refused(reach.ids([(reach.UNSOURCED, False)]).values(), OPERATOR)
+
+
+def test_the_migration_fills_the_reach_of_existing_links(case99, camp):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    case, _commander = case99
+    case.links.model.all_objects.update(reach=None)
+    import_module("kirok.cases.migrations.0003_link_reach").fill_reach(apps, None)
+    _reach_is_current(case)
