@@ -19,12 +19,14 @@ query that counts those links.
 * **Kirok.** ``kirok.cases.matrix.compute`` for the suspect with the analyst as ``reader`` (the
   grouped counts with each link's reach in the same scan, the access check of those reaches,
   distinct sources, witnesses and source types behind the supporting links, the standards reached) and the rendering of the matrix
-  template to HTML: what the suspect's page does, in this process, median of 5 after a warm-up.
+  template to HTML: what the suspect's page does, in this process.
   Shown beside it: the same computation without the access filters (as the console operator), and
   with the earlier access check that probes every linked record (``restricted_links`` with
   ``within_reach``), so that before and after are measured in the same run.
 * **Baseline.** ``SELECT COUNT(*)`` of the suspect's links (his own and the case-wide ones) with a
-  plain cursor, median of 5. Goal: Kirok ≤ 1 s and ≤ 5× the baseline.
+  plain cursor. Goal: Kirok ≤ 1 s and ≤ 5× the baseline.
+* **Timing.** Medians of 21 rounds after a warm-up; each round runs the four measurements in
+  turn, so that Kirok and the baseline meet the same moments of a shared machine.
 """
 
 from __future__ import annotations
@@ -115,14 +117,17 @@ def setup(acts: int, links: int, victims: int) -> None:
     connection.close()
 
 
-def timed(fn, runs: int = 5) -> tuple[float, object]:
-    fn()  # warm-up
-    times, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+def timed(fns: dict, rounds: int = 21) -> dict[str, tuple[float, object]]:
+    """Median seconds and last result of each function, run in turns (one of each per round,
+    after a warm-up of each), so that all of them meet the same moments of a shared machine."""
+    results = {name: fn() for name, fn in fns.items()}  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: (statistics.median(times[name]), results[name]) for name in fns}
 
 
 def main() -> None:
@@ -190,10 +195,9 @@ def main() -> None:
         render_to_string("cases/_matrix.html", {"matrix": result})
         return result
 
-    kirok_seconds, result = timed(kirok)
-    operator_seconds, _result = timed(unfiltered)
-    per_record_seconds, earlier = timed(per_record)
-    baseline_seconds, counted = timed(baseline)
+    medians = timed({"kirok": kirok, "unfiltered": unfiltered, "per_record": per_record, "baseline": baseline})
+    (kirok_seconds, result), (operator_seconds, _result) = medians["kirok"], medians["unfiltered"]
+    (per_record_seconds, earlier), (baseline_seconds, counted) = medians["per_record"], medians["baseline"]
     assert result.links == earlier.links == counted, (result.links, earlier.links, counted)  # the same links, counted three ways
     ratio = kirok_seconds / baseline_seconds
     print(f"\n== case matrix: suspect with {args.acts:,} acts ({args.victims:,} victims) and {counted:,} links ({connection.vendor}) ==")

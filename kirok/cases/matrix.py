@@ -203,16 +203,8 @@ class _Tally:
         row.standard = max(reached, key=lambda standard: standard.rank, default=None)
 
 
-SOURCE_BATCH = 5000  # source ids asked for at a time (well under SQLite's bound on parameters)
-
-
 def _sources(ids: set[int]) -> dict[int, tuple[int | None, int | None]]:
     """Each source's (witness, kind), for the sources behind supporting links."""
     from kirok.records.models import Source
 
-    ordered = sorted(ids)
-    about: dict[int, tuple[int | None, int | None]] = {}
-    for start in range(0, len(ordered), SOURCE_BATCH):
-        chunk = ordered[start:start + SOURCE_BATCH]
-        about.update((pk, (witness, kind)) for pk, witness, kind in Source.all_objects.filter(pk__in=chunk).values_list("pk", "witness_id", "kind_id"))
-    return about
+    return {pk: (witness, kind) for pk, witness, kind in Source.all_objects.filter(pk__among=sorted(ids)).values_list("pk", "witness_id", "kind_id")}
