@@ -106,12 +106,13 @@ def figures(pairs: set, true_pairs: set, true_clusters: set, n: int, predicted: 
 
 
 def blocking_recall(rows, true_pairs) -> tuple[float, int]:
-    """Share of true pairs that share a blocking key, and the distinct pairs blocking makes."""
+    """Share of true pairs that share a blocking key, and the distinct pairs blocking makes
+    (``rows``: the features table, capped as scoring caps it)."""
     import duckdb
     import pyarrow as pa
 
     con = duckdb.connect()
-    con.register("b", pa.Table.from_pylist([{"id": r["unique_id"], "block": r["block"]} for r in rows]))
+    con.register("b", rows.select(["unique_id", "block"]).rename_columns(["id", "block"]))
     con.execute("CREATE TABLE k AS SELECT id, unnest(block) AS k FROM b")
     con.execute("CREATE TABLE p AS SELECT DISTINCT a.id AS l, c.id AS r FROM k a JOIN k c ON a.k = c.k AND a.id < c.id")
     con.register("t", pa.Table.from_pylist([{"l": a, "r": b} for a, b in true_pairs]))
@@ -171,7 +172,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from kirok.linkage.features import Hasher, rows as feature_rows
+    from kirok.linkage.features import Hasher, table as feature_table
     from kirok.linkage.scoring import capped, evidence_beside_name, score
     from kirok.linkage.settings import current
     from kirok.linkage.synthetic import Generator
@@ -188,9 +189,9 @@ def main() -> None:
 
     started = time.monotonic()
     hasher = Hasher(os.urandom(32))
-    rows = feature_rows([r.facts(i, lists[r.list]) for i, r in enumerate(records)], hasher)
+    rows = feature_table((r.facts(i, lists[r.list]) for i, r in enumerate(records)), hasher)
     features_s = time.monotonic() - started
-    recall, blocked = blocking_recall(capped(rows, current().max_block), true_pairs)
+    recall, blocked = blocking_recall(capped(rows, current())[0], true_pairs)
     common.log(f"Kirok features {features_s:.1f} s; blocking recall {recall:.4f} over {blocked:,} pairs")
     started = time.monotonic()
     scored, model = score(rows, threshold=0.001)

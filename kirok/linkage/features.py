@@ -31,9 +31,16 @@ Kim Jong Il and Kim Jong Un share only their surname: their given-name skeletons
 from __future__ import annotations
 
 import hmac
-from collections import Counter
-from collections.abc import Iterable
+import itertools
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kirok.korean import keys as korean_keys
 from kirok.korean.keys import given_skeletons
@@ -110,7 +117,13 @@ def year_tokens(first: int | None, last: int | None, spread: int = 0, longest: i
 
 
 class Hasher:
-    """Keyed 64-bit hashes of keys (signed, as DuckDB's BIGINT holds them), cached: names repeat."""
+    """Keyed 64-bit hashes of keys (signed, as DuckDB's BIGINT holds them), cached: names repeat.
+
+    The cache is emptied when it holds ``CACHE`` keys: a million records carry some eight million
+    distinct keys (a key and its hash take about 150 bytes), and the keys that repeat most (years,
+    surnames, common names) are back in it at once."""
+
+    CACHE = 2_000_000
 
     def __init__(self, secret: bytes):
         self._secret = secret
@@ -118,14 +131,16 @@ class Hasher:
 
     def __call__(self, values: Iterable[str]) -> list[int]:
         cache = self._cache
-        out = []
+        found = set()
         for v in values:
             h = cache.get(v)
             if h is None:
+                if len(cache) >= self.CACHE:
+                    cache.clear()
                 digest = hmac.digest(self._secret, NAMESPACE + v.encode(), "sha256")
                 h = cache[v] = int.from_bytes(digest[:8], "big", signed=True)
-            out.append(h)
-        return sorted(set(out))
+            found.add(h)
+        return sorted(found)
 
 
 @dataclass
@@ -144,54 +159,151 @@ class Facts:
 
 
 COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "birth", "birth1", "birth3", "origin", "places", "units")
+# The row as an Arrow table: hashes at 8 bytes each (a Python list of ints takes 40 per hash).
+SCHEMA = pa.schema([
+    ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())), *[(c, pa.list_(pa.int64())) for c in COLUMNS],
+    ("misspelt", pa.bool_()), ("name1", pa.int64()), ("year1", pa.int64()), ("sex", pa.string()), ("province", pa.int64()), ("source", pa.int64()),
+])
 RARE_RECORDS = 4  # a name on this many records or fewer, none of them dated, is rare
 RARE_GAP = 3  # dated records of one name with birth years further apart than this are two persons
 RARE_MOST = 12  # a name on more records than this is never rare, whatever their birth years
+BATCH = 10_000  # rows turned into Arrow at a time (and handed to a worker process)
 
 
-def rows(facts: list[Facts], hasher: Hasher) -> list[dict]:
-    """The rows of ``facts`` (``row``), each with ``name_common`` (those of its name hashes that do
-    not seem to belong to one person: ``rare_names``; two records whose shared name hashes are
-    none of them common share a rare name) and ``typo_rare`` (its typo keys that seem to)."""
-    out = [row(f, hasher) for f in facts]
-    births = [f.birth for f in facts]
-    rare = rare_names([{*r["name_exact"], *r["name_keys"]} for r in out], births)
-    rare_typos = rare_names([set(r["name_typo"]) for r in out], births)
-    for r in out:
-        r["name_common"] = [h for h in (*r["name_exact"], *r["name_keys"]) if h not in rare]
-        r["typo_rare"] = [h for h in r["name_typo"] if h in rare_typos]
-    return out
+def rows(facts: Iterable[Facts], hasher: Hasher) -> list[dict]:
+    """The rows of ``facts`` as dicts (``table``): for small collections and tests."""
+    return table(facts, hasher).to_pylist()
 
 
-def rare_names(hashes: list[set[int]], births: list[tuple[int | None, int | None]]) -> set[int]:
-    """Of the name hashes of each record (written forms and name keys, or typo keys), those that
-    seem to belong to one person only.
+def table(facts: Iterable[Facts], hasher: Hasher, batch: int = BATCH, workers: int = 1) -> pa.Table:
+    """The rows of ``facts`` (``row``) as one Arrow table, with ``name_common`` (those of each
+    row's name hashes that do not seem to belong to one person: ``rare_names``; two records whose
+    shared name hashes are none of them common share a rare name) and ``typo_rare`` (its typo
+    keys that seem to) marked over the whole collection.
+
+    Why batches: a million rows as Python dicts take about 6 GB (every hash an int object in a
+    list); ``batch`` rows at a time become Arrow, 8 bytes a hash, and ``facts`` may be a
+    generator, so no more than a few batches of plaintext names are held at once. The birth
+    years that rarity needs stay in memory (``mids``), never in the table.
+
+    With ``workers`` above 1 and more than one batch, forked processes derive the rows (the keys
+    are pure Python, about half a millisecond a record: a million records take minutes on one
+    core) while this one reads the next facts; the facts reach them through a pipe, in memory."""
+    parts: list[pa.RecordBatch] = []
+    mids: list[float] = []
+    for part, part_mids in _converted(_batches(facts, batch), hasher, workers):
+        parts.append(part)
+        mids.extend(part_mids)
+    out = pa.Table.from_batches(parts, schema=SCHEMA).combine_chunks()
+    mid = np.array(mids, dtype=np.float64)
+    values, parents = flat(out, "name_exact", "name_keys")
+    common = ~np.isin(values, rare_names(values, parents, mid))
+    out = out.set_column(SCHEMA.get_field_index("name_common"), "name_common", lists(values, parents, common, len(out)))
+    values, parents = flat(out, "name_typo")
+    rare = np.isin(values, rare_names(values, parents, mid))
+    return out.set_column(SCHEMA.get_field_index("typo_rare"), "typo_rare", lists(values, parents, rare, len(out)))
+
+
+def _batches(facts: Iterable[Facts], size: int) -> Iterator[list[Facts]]:
+    it = iter(facts)
+    while part := list(itertools.islice(it, size)):
+        yield part
+
+
+_HASHER: Hasher | None = None  # a worker process's hasher (inherited through the fork)
+
+
+def _start_worker(hasher: Hasher) -> None:
+    global _HASHER
+    _HASHER = hasher
+
+
+def _convert(part: list[Facts], hasher: Hasher | None = None) -> tuple[pa.RecordBatch, list[float]]:
+    """One batch of facts as Arrow rows, and the mid-points of their birth years."""
+    hasher = hasher or _HASHER
+    return pa.RecordBatch.from_pylist([row(f, hasher) for f in part], schema=SCHEMA), [_mid(f.birth) for f in part]
+
+
+def _converted(batches: Iterator[list[Facts]], hasher: Hasher, workers: int) -> Iterator[tuple[pa.RecordBatch, list[float]]]:
+    """The batches converted in order: here, or by ``workers`` forked processes when there is more
+    than one batch (at most two batches a worker in flight, so memory stays bounded)."""
+    first = next(batches, [])
+    second = next(batches, None)
+    if second is None or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield _convert(first, hasher)
+        for part in itertools.chain(() if second is None else (second,), batches):
+            yield _convert(part, hasher)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(hasher,)) as pool:
+        pending: deque = deque()
+        for part in itertools.chain((first, second), batches):
+            pending.append(pool.submit(_convert, part))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _mid(birth: tuple[int | None, int | None]) -> float:
+    """The middle of a birth interval of at most 5 years; NaN when unknown or wider."""
+    first, last = birth
+    return np.nan if first is None or last is None or last - first > 5 else (first + last) / 2
+
+
+def flat(t: pa.Table, *columns: str) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of the list ``columns`` of every row, and the row each came from, ordered by
+    row (within a row, the columns' order)."""
+    values, parents = [], []
+    for c in columns:
+        col = t.column(c).combine_chunks()
+        values.append(pc.list_flatten(col).to_numpy())
+        parents.append(pc.list_parent_indices(col).to_numpy().astype(np.int64))
+    v, p = np.concatenate(values), np.concatenate(parents)
+    order = np.argsort(p, kind="stable")
+    return v[order], p[order]
+
+
+def lists(values: np.ndarray, parents: np.ndarray, keep: np.ndarray, n: int) -> pa.ListArray:
+    """A list column of ``n`` rows holding the ``values`` (ordered by ``parents``) that ``keep``
+    marks."""
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(parents[keep], minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values[keep], type=pa.int64()))
+
+
+def rare_names(values: np.ndarray, parents: np.ndarray, mids: np.ndarray) -> np.ndarray:
+    """Of the name hashes of the records (``values``, each from record ``parents``: written forms
+    and name keys, or typo keys), those that seem to belong to one person only.
 
     Why: a name two records share says more the rarer it is, but a count of records counts each
     person's own duplicates too (Splink's term-frequency adjustment, counted so, lowered recall
     on the benchmark, and a person written six times is no common name). Persons are estimated
-    instead: the dated records of one name whose birth years (mid-points) lie within
-    ``RARE_GAP`` of the next are taken for one person. A name whose dated records form one such
-    group (and that at most ``RARE_MOST`` records carry), or that at most ``RARE_RECORDS``
-    undated records carry, is rare. Namesakes born a few years apart look like one person: u of
-    the rare levels is measured on pairs whose places of origin differ, which birth years do not
-    decide (``scoring._u_apart``), and birth year, origin and sources still tell them apart."""
-    years: dict[int, list[float]] = {}
-    counts: Counter = Counter()
-    for found, (first, last) in zip(hashes, births):
-        mid = None if first is None or last is None or last - first > 5 else (first + last) / 2
-        for h in found:
-            counts[h] += 1
-            if mid is not None:
-                years.setdefault(h, []).append(mid)
-    rare = set()
-    for h, n in counts.items():
-        found = sorted(years.get(h, ()))
-        if n > RARE_MOST or (not found and n > RARE_RECORDS):
-            continue
-        if all(b - a <= RARE_GAP for a, b in zip(found, found[1:])):
-            rare.add(h)
-    return rare
+    instead: the dated records of one name whose birth years (``mids``, mid-points, NaN when
+    unknown) lie within ``RARE_GAP`` of the next are taken for one person. A name whose dated
+    records form one such group (and that at most ``RARE_MOST`` records carry), or that at most
+    ``RARE_RECORDS`` undated records carry, is rare. Namesakes born a few years apart look like
+    one person: u of the rare levels is measured on pairs whose places of origin differ, which
+    birth years do not decide (``scoring._u_apart``), and birth year, origin and sources still
+    tell them apart. Computed on sorted arrays: a million records carry tens of millions of
+    hashes, too many for a dictionary of Python lists."""
+    order = np.lexsort((parents, values))
+    h, p = values[order], parents[order]
+    once = np.ones(len(h), dtype=bool)
+    once[1:] = (h[1:] != h[:-1]) | (p[1:] != p[:-1])  # a hash counts once per record
+    h, m = h[once], mids[p[once]]
+    order = np.lexsort((m, h))  # by hash, then birth year, undated (NaN) last
+    h, m = h[order], m[order]
+    if not len(h):
+        return h
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    counts = np.diff(np.r_[starts, len(h)])
+    dated = np.add.reduceat(~np.isnan(m), starts)
+    gap = np.r_[0.0, np.diff(m)]
+    gap[starts] = 0.0
+    apart = np.add.reduceat(np.nan_to_num(gap) > RARE_GAP, starts) > 0
+    rare = ~apart & (counts <= RARE_MOST) & ((dated > 0) | (counts <= RARE_RECORDS))
+    return h[starts][rare]
 
 
 def row(facts: Facts, hasher: Hasher) -> dict:

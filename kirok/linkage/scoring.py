@@ -16,11 +16,16 @@ maximisation on large collections and by reviewers' judgements when there are en
 from __future__ import annotations
 
 import logging
-from collections import Counter
+import math
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
+from kirok.linkage import features
+from kirok.linkage.features import SCHEMA
 from kirok.linkage.settings import Settings, current
 
 logger = logging.getLogger(__name__)
@@ -72,14 +77,7 @@ NULLS = {
     "source": "source_l IS NULL OR source_r IS NULL",
 }
 
-SCHEMA = pa.schema([
-    ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())),
-    *[(c, pa.list_(pa.int64())) for c in ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "birth", "birth1", "birth3", "origin", "places", "units")],
-    ("misspelt", pa.bool_()), ("name1", pa.int64()), ("year1", pa.int64()), ("sex", pa.string()), ("province", pa.int64()), ("source", pa.int64()),
-])
-
-
-@dataclass
+@dataclass(slots=True)
 class Scored:
     """One candidate pair: record keys (smaller first), the score and its explanation."""
 
@@ -87,7 +85,7 @@ class Scored:
     right: int
     weight: float
     probability: float
-    fields: dict[str, dict] = field(default_factory=dict)  # field -> {"level": test, "weight": log2 Bayes factor}
+    fields: dict[str, dict] = field(default_factory=dict)  # field -> {"level": test, "weight": log2 Bayes factor}; empty below ``explain``
 
 
 @dataclass
@@ -125,14 +123,67 @@ def splink_settings(settings: Settings, prior: float, u_values: dict | None = No
     }
 
 
-def capped(rows: list[dict], max_block: int) -> list[dict]:
-    """Drop blocking keys shared by more than ``max_block`` records (they would compare every Kim
-    born in 1960 with every other); the pairs they held still meet through their other keys."""
-    counts = Counter(k for r in rows for k in r["block"])
-    crowded = {k for k, n in counts.items() if n > max_block}
-    if not crowded:
-        return rows
-    return [r | {"block": [k for k in r["block"] if k not in crowded]} for r in rows]
+@dataclass(frozen=True)
+class Blocking:
+    """What blocking let through: the cap on a key's records, and the pairs it may make (pairs
+    of records sharing a key, counted once per key they share: an upper bound of the distinct
+    pairs, and what the blocking join does)."""
+
+    cap: int
+    pairs: int
+
+
+def block_cap(counts: np.ndarray, records: int, settings: Settings) -> Blocking:
+    """The largest cap (at most ``max_block``) at which keys of that many records or fewer make
+    at most ``block_pairs_per_record`` pairs per record (``counts``: the records of each key).
+
+    Why: the pairs of a key grow as the square of its records, and on a larger collection more
+    keys grow large (every Kim born in 1960, then every Kim Yong-ho). A fixed cap lets the pairs
+    grow faster than the records; a budget per record keeps scoring linear. Keys above the cap
+    are the crowded ones, whose pairs mostly meet through their other keys (a rare given name, a
+    typo key of the whole name): at 20,000 persons the budget leaves the cap at ``max_block``."""
+    sizes, keys = np.unique(counts, return_counts=True)
+    pairs = np.cumsum(keys * (sizes * (sizes - 1) // 2))
+    allowed = (sizes <= settings.max_block) & (pairs <= settings.block_pairs_per_record * records)
+    if not allowed.any():
+        return Blocking(1, 0)
+    last = np.flatnonzero(allowed)[-1]
+    budget_bound = last + 1 < len(sizes) and sizes[last + 1] <= settings.max_block
+    cap = int(sizes[last]) if budget_bound else settings.max_block
+    return Blocking(cap, int(pairs[last]))
+
+
+def capped(rows: pa.Table, settings: Settings) -> tuple[pa.Table, Blocking]:
+    """``rows`` without the blocking keys shared by more records than ``block_cap`` allows (they
+    would compare every Kim born in 1960 with every other); the pairs they held still meet
+    through their other keys."""
+    values, parents = features.flat(rows, "block")
+    _keys, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    blocking = block_cap(counts, len(rows), settings)
+    keep = counts[inverse] <= blocking.cap
+    if keep.all():
+        return rows, blocking
+    column = features.lists(values, parents, keep, len(rows))
+    return rows.set_column(SCHEMA.get_field_index("block"), "block", column), blocking
+
+
+CHUNK_PAIRS = 25_000_000  # blocked pairs (counted per shared key) scored at a time: Splink's chunks
+
+
+def chunks(blocking: Blocking) -> int:
+    """How many parts Splink's prediction is cut into (``num_chunks_left``), so that one part's
+    blocked pairs, which DuckDB materialises before scoring, stay near ``CHUNK_PAIRS``."""
+    return max(1, math.ceil(blocking.pairs / CHUNK_PAIRS))
+
+
+def connect(settings: Settings, spill: str):
+    """An in-memory DuckDB held to ``duckdb_memory_limit``, spilling to ``spill`` beyond it
+    (keyed hashes and ids only: nothing it writes there is plaintext)."""
+    import duckdb
+
+    return duckdb.connect(":memory:", config={
+        "memory_limit": settings.duckdb_memory_limit, "temp_directory": spill, "preserve_insertion_order": False,
+    })
 
 
 def _prior(con, table: str, settings: Settings, n: int) -> float:
@@ -153,67 +204,85 @@ def _prior(con, table: str, settings: Settings, n: int) -> float:
     return min(max(share, 1e-9), 0.5)
 
 
-def score(rows: list[dict], *, settings: Settings | None = None, labels: list[tuple[int, int, bool]] = (),
-          threshold: float | None = None, progress=None) -> tuple[list[Scored], Model]:
-    """Score the candidate pairs among ``rows``. ``labels``: reviewers' judgements (left, right,
-    same?) to learn m from, used when there are ``labels_min`` of them."""
-    import duckdb
+def score(rows: pa.Table | list[dict], *, settings: Settings | None = None, labels: list[tuple[int, int, bool]] = (),
+          threshold: float | None = None, explain: float | None = None, progress=None) -> tuple[list[Scored], Model]:
+    """Score the candidate pairs among ``rows`` (``features.table``, or its rows as dicts) and
+    return those at or above ``threshold``. ``labels``: reviewers' judgements (left, right,
+    same?) to learn m from, used when there are ``labels_min`` of them. Pairs below ``explain``
+    (default: the review threshold) come without their per-field explanation: a run keeps them
+    only as conflicts, and a million records give millions of them.
+
+    Memory stays bounded whatever the collection's size: DuckDB is held to
+    ``duckdb_memory_limit`` and spills to a temporary folder; blocking is capped to a budget of
+    pairs per record (``block_cap``); prediction runs in parts (``chunks``), each filtered to the
+    threshold before it is kept, so no table of all blocked pairs is ever built."""
     from splink import DuckDBAPI, Linker, block_on
 
     settings = settings or current()
     logging.getLogger("splink").setLevel(logging.ERROR)  # its warnings go to the run's report instead
     threshold = settings.review_threshold if threshold is None else threshold
+    explain = settings.review_threshold if explain is None else explain
     step = progress or (lambda label, done, total: None)
-    rows = capped(rows, settings.max_block)
-    con = duckdb.connect(":memory:")
-    table = pa.Table.from_pylist(rows, schema=SCHEMA)
-    con.register("kirok_people", table)
-    prior = _prior(con, "kirok_people", settings, len(rows))
-    step("fit", 1, 4)
-    db = DuckDBAPI(connection=con)
-    linker = Linker(db.register(table), splink_settings(settings, prior), log_level=None)
-    trained = []
-    if len(rows) >= 50:
-        u_values = _u_apart(con, "kirok_people", settings, len(rows))
-        m_values = _m_rare(con, "kirok_people", settings)
-        linker = Linker(db.register(table), splink_settings(settings, prior, u_values, m_values), log_level=None)
-        trained.append("u: random pairs that another field shows apart")
-        if m_values:
-            trained.append("m: rare and common names split on pairs that birth year and origin show alike")
-    step("fit", 2, 4)
-    if settings.em_min_records is not None and len(rows) >= settings.em_min_records:
-        # Splink's EM cannot block on exploded lists: one scalar name key, then birth year and sex.
-        for rule in (block_on("name1"), block_on("year1", "sex", "province")):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=1.0)
-        trained.append("m: expectation maximisation")
-    if len(labels) >= settings.labels_min:
-        con.register("kirok_labels", pa.Table.from_pylist([
-            {"source_dataset_l": "kirok_people", "unique_id_l": a, "source_dataset_r": "kirok_people", "unique_id_r": b,
-             "clerical_match_score": 1.0 if same else 0.0} for a, b, same in labels
-        ]))
-        linker.training.estimate_m_from_pairwise_labels("kirok_labels")
-        trained.append(f"m: {len(labels)} judgements")
-    step("fit", 3, 4)
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=SCHEMA)
+    table, blocking = capped(table, settings)
+    n = len(table)
+    with tempfile.TemporaryDirectory(prefix="kirok-linkage-") as spill:
+        con = connect(settings, spill)
+        try:
+            con.register("kirok_people", table)
+            prior = _prior(con, "kirok_people", settings, n)
+            step("fit", 1, 4)
+            db = DuckDBAPI(connection=con)
+            linker = Linker(db.register(table), splink_settings(settings, prior), log_level=None)
+            trained = [f"blocking: keys of at most {blocking.cap} records"]
+            if n >= 50:
+                u_values = _u_apart(con, "kirok_people", settings, n)
+                m_values = _m_rare(con, "kirok_people", settings)
+                linker = Linker(db.register(table), splink_settings(settings, prior, u_values, m_values), log_level=None)
+                trained.append("u: random pairs that another field shows apart")
+                if m_values:
+                    trained.append("m: rare and common names split on pairs that birth year and origin show alike")
+            step("fit", 2, 4)
+            if settings.em_min_records is not None and n >= settings.em_min_records:
+                # Splink's EM cannot block on exploded lists: one scalar name key, then birth year and sex.
+                for rule in (block_on("name1"), block_on("year1", "sex", "province")):
+                    linker.training.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=1.0)
+                trained.append("m: expectation maximisation")
+            if len(labels) >= settings.labels_min:
+                con.register("kirok_labels", pa.Table.from_pylist([
+                    {"source_dataset_l": "kirok_people", "unique_id_l": a, "source_dataset_r": "kirok_people", "unique_id_r": b,
+                     "clerical_match_score": 1.0 if same else 0.0} for a, b, same in labels
+                ]))
+                linker.training.estimate_m_from_pairwise_labels("kirok_labels")
+                trained.append(f"m: {len(labels)} judgements")
+            step("fit", 3, 4)
+            predicted = linker.inference.predict(threshold_match_probability=threshold, num_chunks_left=chunks(blocking))
+            out = list(_scored(con, predicted.physical_name, settings, explain))
+            step("fit", 4, 4)
+            model = Model(prior, _levels(linker), trained)
+        finally:
+            con.close()
+    out.sort(key=lambda s: (-s.weight, s.left, s.right))
+    return out, model
+
+
+def _scored(con, predictions: str, settings: Settings, explain: float) -> Iterator[Scored]:
+    """The predicted pairs, read a batch at a time, each with the level and weight of every field
+    when its probability is at least ``explain``."""
     fields = [c.field for c in settings.comparisons]
-    predicted = linker.inference.predict(threshold_match_probability=threshold)
+    tests = {c.field: ["null", *(level.test for level in c.levels)] for c in settings.comparisons}
     columns = ", ".join(["unique_id_l", "unique_id_r", "match_weight", "match_probability",
                          *(f"gamma_{f}" for f in fields), *(f"mw_{f}" for f in fields)])
-    predictions = con.sql(f"SELECT {columns} FROM {predicted.physical_name}").to_arrow_table().to_pylist()
-    step("fit", 4, 4)
-    tests = {c.field: ["null", *(level.test for level in c.levels)] for c in settings.comparisons}
-    out = []
-    for d in predictions:
-        left, right = sorted((int(d["unique_id_l"]), int(d["unique_id_r"])))
-        explanation = {
-            f: {"level": tests[f][len(tests[f]) - 1 - int(d[f"gamma_{f}"])] if d[f"gamma_{f}"] >= 0 else "null",
-                "weight": round(float(d[f"mw_{f}"]), 3)}
-            for f in fields
-        }
-        out.append(Scored(left, right, round(float(d["match_weight"]), 3), float(d["match_probability"]), explanation))
-    out.sort(key=lambda s: (-s.weight, s.left, s.right))
-    model = Model(prior, _levels(linker), trained)
-    con.close()
-    return out, model
+    for batch in con.sql(f"SELECT {columns} FROM {predictions}").to_arrow_reader(100_000):
+        for d in batch.to_pylist():
+            left, right = sorted((int(d["unique_id_l"]), int(d["unique_id_r"])))
+            probability = float(d["match_probability"])
+            explanation = {
+                f: {"level": tests[f][len(tests[f]) - 1 - int(d[f"gamma_{f}"])] if d[f"gamma_{f}"] >= 0 else "null",
+                    "weight": round(float(d[f"mw_{f}"]), 3)}
+                for f in fields
+            } if probability >= explain else {}
+            yield Scored(left, right, round(float(d["match_weight"]), 3), probability, explanation)
 
 
 # Name levels split by rarity, and the list column whose shared hash makes a pair "alike".

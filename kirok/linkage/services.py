@@ -14,6 +14,7 @@ values for the purpose "linkage keys", whoever started it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -126,18 +127,21 @@ class KeyReader:
         self._revealer, self._pending = self._new(), 0
 
 
-def collect(persons, principal, progress=None) -> list[features.Facts]:
-    """The facts of ``persons`` (a queryset already limited to what the principal may see)."""
+def collect(persons, principal, progress=None) -> Iterator[features.Facts]:
+    """The facts of ``persons`` (a queryset already limited to what the principal may see), a
+    batch of ``BATCH`` persons at a time: a run over a million records holds the opened names of
+    one batch, not of the collection (``features.table`` turns each into hashes as it comes)."""
     step = progress or (lambda label, done, total: None)
     places = Places()
     reader = KeyReader(principal)
-    rows = list(persons.values_list("pk", "uid", "sex__code", "birth_date_from", "birth_date_to", "sealed", "origin_id", "source_id"))
-    pks = [r[0] for r in rows]
-    names: dict[int, list[dict]] = defaultdict(list)
-    linked_places: dict[int, set[int]] = defaultdict(set)
-    units: dict[int, set[int]] = defaultdict(set)
+    pks = list(persons.order_by("pk").values_list("pk", flat=True))
     for i in range(0, len(pks), BATCH):
         part = pks[i:i + BATCH]
+        rows = persons.filter(pk__in=part).order_by("pk").values_list(
+            "pk", "uid", "sex__code", "birth_date_from", "birth_date_to", "sealed", "origin_id", "source_id")
+        names: dict[int, list[dict]] = defaultdict(list)
+        linked_places: dict[int, set[int]] = defaultdict(set)
+        units: dict[int, set[int]] = defaultdict(set)
         for person_id, full_name, sealed in PersonName.objects.filter(person_id__in=part).values_list("person_id", "full_name", "sealed"):
             envelope = (sealed or {}).get(ROW)
             names[person_id].append({"full_name": full_name} if envelope is None else {SEALED: envelope})
@@ -147,18 +151,16 @@ def collect(persons, principal, progress=None) -> list[features.Facts]:
             units[person].add(unit)
         for person, unit in BiographicDetail.objects.filter(person_id__in=part, organization__isnull=False).values_list("person_id", "organization_id"):
             units[person].add(unit)
+        for pk, uid, sex, born_from, born_to, sealed, origin, source in rows:
+            envelope = (sealed or {}).get("birth_date")
+            opened, date = reader.person(str(uid), names.get(pk, []), None if envelope is None else {SEALED: envelope})
+            birth = _years(date) if envelope is not None else (born_from.year if born_from else None, born_to.year if born_to else None)
+            yield features.Facts(
+                pk=pk, names=opened, birth=birth, sex=sex, origin=places.keys(origin),
+                province=places.province(origin), places=linked_places.get(pk, set()), units=units.get(pk, set()), source=source,
+            )
         step(_("reading persons"), min(i + BATCH, len(pks)), len(pks))
-    out = []
-    for pk, uid, sex, born_from, born_to, sealed, origin, source in rows:
-        envelope = (sealed or {}).get("birth_date")
-        opened, date = reader.person(str(uid), names.get(pk, []), None if envelope is None else {SEALED: envelope})
-        birth = _years(date) if envelope is not None else (born_from.year if born_from else None, born_to.year if born_to else None)
-        out.append(features.Facts(
-            pk=pk, names=opened, birth=birth, sex=sex, origin=places.keys(origin),
-            province=places.province(origin), places=linked_places.get(pk, set()), units=units.get(pk, set()), source=source,
-        ))
     reader.flush()
-    return out
 
 
 # --- runs ---------------------------------------------------------------------------------------
@@ -191,15 +193,16 @@ def run(*, user=None, progress=None, settings: Settings | None = None) -> Run:
     settings = settings or current()
     started = timezone.now()
     persons = access.visible(Person.objects.filter(group_size__isnull=True), principal)
-    facts = collect(persons, principal, progress)
     hasher = features.Hasher(keyring().secret("blind-index"))
-    rows = features.rows(facts, hasher)
-    pks = [f.pk for f in facts]
+    rows = features.table(collect(persons, principal, progress), hasher, workers=settings.feature_workers)
+    pks = rows.column("unique_id").to_pylist()
     reach = persons.values("pk")  # a subquery: a million ids would not fit in an IN list
     judged = verdicts(reach)
     labels = [(a, b, v == Judgement.SAME) for (a, b), v in judged.items() if v != Judgement.UNSURE]
     floor = CONFLICT_FLOOR if settings.auto_accept is not None else settings.review_threshold
-    scored, model = scoring.score(rows, settings=settings, labels=labels, threshold=floor, progress=progress) if len(rows) > 1 else ([], None)
+    explain = min(settings.review_threshold, settings.auto_accept or 1.0)  # what is stored or may merge alone
+    scored, model = (scoring.score(rows, settings=settings, labels=labels, threshold=floor, explain=explain, progress=progress)
+                     if len(rows) > 1 else ([], None))
     cluster = clusters_of(pks)
     with transaction.atomic():
         record = Run.objects.create(

@@ -52,6 +52,9 @@ class Settings:
     cluster_mean: float
     evidence_fields: frozenset[str]
     max_block: int
+    block_pairs_per_record: float
+    duckdb_memory_limit: str
+    feature_workers: int
     mse: dict
 
     def comparison(self, field: str) -> Comparison:
@@ -92,7 +95,8 @@ def load(path: Path = SETTINGS_FILE) -> Settings:
         labels_min=int(doc["labels_min"]), review_threshold=float(doc["review_threshold"]),
         auto_accept=None if auto is None else float(auto), conflict_below=float(doc["conflict_below"]),
         cluster_mean=float(doc.get("cluster_mean") or 0.0), evidence_fields=evidence,
-        max_block=int(doc["max_block"]), mse=dict(doc.get("mse") or {}),
+        max_block=int(doc["max_block"]), block_pairs_per_record=float(doc["block_pairs_per_record"]),
+        duckdb_memory_limit=str(doc["duckdb_memory_limit"]), feature_workers=int(doc.get("feature_workers") or 1), mse=dict(doc.get("mse") or {}),
     )
 
 
