@@ -207,4 +207,4 @@ def _sources(ids: set[int]) -> dict[int, tuple[int | None, int | None]]:
     """Each source's (witness, kind), for the sources behind supporting links."""
     from kirok.records.models import Source
 
-    return {pk: (witness, kind) for pk, witness, kind in Source.all_objects.filter(pk__among=sorted(ids)).values_list("pk", "witness_id", "kind_id")}
+    return {pk: (witness, kind) for pk, witness, kind in Source.all_objects.filter(pk__among=ids).values_list("pk", "witness_id", "kind_id")}

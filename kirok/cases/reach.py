@@ -105,7 +105,7 @@ def refused(reach_ids: Iterable[int], principal: Principal) -> set[int]:
     (``access.out_of_reach``, one probe per key for all rows together) or a gone target."""
     if not principal.operator and not principal.can("read_records"):
         return set(reach_ids)
-    rows = {pk: (keys.split(), gone) for pk, keys, gone in Reach.objects.filter(pk__among=sorted(set(reach_ids))).values_list("pk", "keys", "gone")}
+    rows = {pk: (keys.split(), gone) for pk, keys, gone in Reach.objects.filter(pk__among=set(reach_ids)).values_list("pk", "keys", "gone")}
     wanted: dict[str, set] = defaultdict(set)
     for keys, _gone in rows.values():
         for key in keys:

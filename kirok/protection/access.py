@@ -179,7 +179,7 @@ def _held(wanted: dict[str, set], principal: Principal) -> dict[str, set]:
     held: dict[str, set] = {}
     for record_type, key in _open_grants(principal).filter(record_type__in=list(wanted)).order_by().values_list("record_type", "record_id"):
         held.setdefault(record_type, set()).add(key)
-    asked = [Q(record_type=record_type, record_id__among=sorted(keys - held.get(record_type, set()))) for record_type, keys in wanted.items()
+    asked = [Q(record_type=record_type, record_id__among=keys - held.get(record_type, set())) for record_type, keys in wanted.items()
              if keys - held.get(record_type, set())]
     if asked:
         for record_type, key in _compartment_rows(principal).filter(reduce(operator.or_, asked)).values_list("record_type", "record_id"):

@@ -132,6 +132,9 @@ class Among(models.Lookup):
     lookup_name = "among"
     prepare_rhs = False  # the list is sent whole; its values are keys or codes already
 
+    # Pass a set: Django resolves a list or tuple value element by element (as if each could be
+    # an expression), which for thousands of keys costs more than the query.
+
     def as_sqlite(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(list(self.rhs))]
