@@ -18,7 +18,8 @@ pipeline is the one ``kirok link run`` runs, called directly rather than through
    ``conflict_below`` and average linkage at ``cluster_mean``, as an automatic-merge run joins
    clusters.
 
-Printed per stage: wall time, and the peak resident memory of the process in that stage (VmHWM,
+Printed per stage: wall time, CPU time (this process's threads and its workers), and the peak
+resident memory of the process in that stage (VmHWM,
 reset before each stage through /proc/self/clear_refs; DuckDB's threads are in the process).
 Quality against the generator's truth: blocking recall (true pairs sharing a key after the cap),
 pairwise precision/recall/F1 of the scored pairs and of the pairs within clusters.
@@ -52,11 +53,12 @@ PERSONS_PER_RECORD = 0.38  # the generator draws 2.64 records per person on aver
 
 
 class Peak:
-    """The peak memory of one stage: this process's VmHWM (reset before the stage through
+    """The peak memory and CPU time of one stage: this process's VmHWM (reset before the stage through
     /proc/self/clear_refs; DuckDB's threads are in it) and the sum of PSS over this process and
     its children (the feature workers), sampled twice a second; the larger of the two."""
 
     def __enter__(self):
+        self._cpu = cpu_seconds()
         try:
             with open("/proc/self/clear_refs", "w") as f:
                 f.write("5")
@@ -78,6 +80,14 @@ class Peak:
         with open("/proc/self/status") as f:
             own = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
         self.bytes = max(own, self._tree)
+        self.cpu = cpu_seconds() - self._cpu
+
+
+def cpu_seconds() -> float:
+    """User and system time of this process (all its threads) and of its reaped children (the
+    feature workers, once their pool has closed): less sensitive to other load than wall time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def baseline(rows, settings) -> tuple[int, float]:
@@ -146,7 +156,7 @@ def main() -> None:
         rows = features.table((r.facts(i, lists[r.list]) for i, r in enumerate(records)), features.Hasher(os.urandom(32)),
                               workers=settings.feature_workers)
         stages["features"] = {"s": time.monotonic() - started}
-    stages["features"]["peak_mib"] = peak.bytes >> 20
+    stages["features"] |= {"peak_mib": peak.bytes >> 20, "cpu_s": round(peak.cpu, 1)}
     n = len(records)
     del records
     common.log(f"features {stages['features']}")
@@ -159,14 +169,14 @@ def main() -> None:
         started = time.monotonic()
         scored, model = scoring.score(rows, settings=settings, threshold=services.CONFLICT_FLOOR, explain=settings.review_threshold)
         stages["scoring"] = {"s": time.monotonic() - started}
-    stages["scoring"]["peak_mib"] = peak.bytes >> 20
+    stages["scoring"] |= {"peak_mib": peak.bytes >> 20, "cpu_s": round(peak.cpu, 1)}
     common.log(f"scoring {stages['scoring']}: {len(scored):,} pairs at or above {services.CONFLICT_FLOOR}")
 
     with Peak() as peak:
         started = time.monotonic()
         predicted = greedy_clusters(scored, lambda s: s.probability >= args.threshold, settings.conflict_below, n, settings.cluster_mean)
         stages["clusters"] = {"s": time.monotonic() - started}
-    stages["clusters"]["peak_mib"] = peak.bytes >> 20
+    stages["clusters"] |= {"peak_mib": peak.bytes >> 20, "cpu_s": round(peak.cpu, 1)}
     common.log(f"clusters {stages['clusters']}")
 
     true_set = set(true_pairs)
@@ -180,7 +190,7 @@ def main() -> None:
     result = {
         "figure": "linkage_scale", "when": when, "records": n, "seed": args.seed, "threshold": args.threshold,
         "kirok": {
-            "stages": {k: {"s": round(v["s"], 1), "peak_mib": v["peak_mib"]} for k, v in stages.items()},
+            "stages": {k: v | {"s": round(v["s"], 1)} for k, v in stages.items()},
             "total_s": round(pipeline_s, 1), "block_cap": blocking.cap, "block_pairs_per_key": blocking.pairs,
             "chunks": scoring.chunks(blocking), "pairs_kept": len(scored), "model": model.trained,
         },
