@@ -91,15 +91,20 @@ def joined_keys(text: str) -> set[str]:
 _PARTICLE = re.compile(r"(?:께서|에게|한테|에서|으로|은|는|이|가|을|를|의|와|과|도|만|로|에|씨)$")
 _HANGUL_WORD = re.compile(r"[가-힣]{2,8}")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[a-z]+)?(?:\s+[A-Z][a-z]+(?:-[a-z]+)?){1,2}\b")
+_APOSTROPHE_GAP = re.compile(r"\b([A-Z][a-z]{0,5})\s+(['’ʼ][a-z]{1,5})\b")  # MR's syllable mark written apart: Chin 'gu is Chin'gu (진구)
 _LATIN_PROPER = re.compile(r"\b[A-Z][A-Za-z]+(?:-[A-Za-z]+)*\b")
 
 
 @lru_cache(maxsize=1 << 17)
+def _hangul_name_keys(word: str) -> tuple[str, ...]:
+    """The person-name keys of a Hangul word of three or four syllables (with or without a particle)."""
+    return tuple(sorted({clean(k) for form in {word, _PARTICLE.sub("", word)} if 3 <= len(form) <= 4 for k in name_keys(form)}))
+
+
+@lru_cache(maxsize=1 << 17)
 def _hangul_keys(word: str) -> tuple[str, ...]:
-    found: set[str] = set()
+    found: set[str] = set(_hangul_name_keys(word))
     for form in {word, _PARTICLE.sub("", word)}:
-        if 3 <= len(form) <= 4:
-            found.update(clean(k) for k in name_keys(form))
         if stem := without_suffix(form):
             found.update((key(clean(fold(form))), key(clean(fold(stem)))))
     return tuple(sorted(found))
@@ -118,15 +123,17 @@ def _proper_keys(word: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def whole_keys(text: str) -> list[str]:
-    """Keys of the whole names a text may contain: persons and places (see the module docstring)."""
-    text = prepare(text)
+def whole_keys(text: str, *, parts: bool = True) -> list[str]:
+    """Keys of the whole names a text may contain: persons and places (see the module docstring).
+    In running text a run of capitalised words may hold a name and more (Ri Myong Su Pyongyang),
+    so its three- and two-word parts are read too; without ``parts`` only the whole run is."""
+    text = prepare(_APOSTROPHE_GAP.sub(r"\1\2", text))
     found: list[str] = []
     for m in _HANGUL_WORD.finditer(text):
         found.extend(_hangul_keys(m.group()))
     for m in _LATIN_NAME.finditer(text):
         words = m.group().split()
-        for size in (3, 2):
+        for size in (3, 2) if parts else (len(words),):
             for i in range(len(words) - size + 1):
                 found.extend(_latin_keys(" ".join(words[i : i + size])))
     for m in _LATIN_PROPER.finditer(text):  # Kiwi may cut a romanized name (Changpyong → chang pyong)
@@ -134,11 +141,40 @@ def whole_keys(text: str) -> list[str]:
     return found[:MAX_TERMS]
 
 
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """Hangul names of the shipped gazetteer's provinces and camp towns, folded, with and without
+    their unit word: 양강도 reads as surname 양 and given name 강도, and must not rank as a person."""
+    from kirok.korean.data import divisions, facilities
+
+    names = [row[column] for row in divisions() for column in ("name_dprk", "name_rok")]
+    names += [facility["name"]["ko"].split()[0] for facility in facilities()]
+    return frozenset(fold(form) for name in names for form in (name, without_suffix(name)) if form)
+
+
+def _a_person(word: str) -> bool:
+    form = _PARTICLE.sub("", word)
+    return not ({fold(word), fold(form), fold(without_suffix(form) or "")} & _place_words())
+
+
+def query_name_keys(text: str) -> set[str]:
+    """The keys of the persons a query names whole: a Hangul name (리명수, 오철철은) or a run of
+    two or three capitalised words (Ri Myong Su, whatever its capitals), not their parts nor
+    single words. A record that names such a person ranks above those that only share words
+    with the name (``query.Plan.boost``)."""
+    words = prepare(text).split()
+    titled = prepare(_APOSTROPHE_GAP.sub(r"\1\2", " ".join(w[:1].upper() + w[1:] if w.isascii() else w for w in words)))
+    found = {k for m in _HANGUL_WORD.finditer(titled) if _a_person(m.group()) for k in _hangul_name_keys(m.group())}
+    return found | {k for m in _LATIN_NAME.finditer(titled) for k in _latin_keys(m.group())}
+
+
 def query_whole_keys(text: str) -> set[str]:
-    """``whole_keys`` of a query word or phrase, whatever its capitals (ri myong su)."""
+    """``whole_keys`` of a query word or phrase, whatever its capitals (ri myong su). A query
+    names a person whole: the parts of "Hur Hui Ok" (Hur Hui: surname 허 and given name 희) would
+    rank every 허희-something beside 허희옥 (at 300,000 excerpts, a hundred other persons)."""
     words = prepare(text).split()
     titled = " ".join(w[:1].upper() + w[1:] if w.isascii() else w for w in words)
-    return set(whole_keys(titled))
+    return set(whole_keys(titled, parts=False))
 
 
 def _secret() -> bytes:

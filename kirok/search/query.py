@@ -250,12 +250,22 @@ class AndNot:
 
 @dataclass
 class Plan:
-    """The expression to match, and what a snippet should highlight."""
+    """The expression to match, what a snippet should highlight, and the persons the query names
+    whole (their name keys, and for those who may see protected values their blind tokens)."""
 
     expr: object
     terms: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    persons: set[Tok] = field(default_factory=set)
+
+    @property
+    def boost(self) -> object | None:
+        """What ranks a hit above the others: naming a person the query names whole. Ranking by
+        words alone puts the excerpts that share two of a name's three syllables with it (Ouh
+        Cheol Man for Ouh Cheol Cheol, written in the same script) above those that name the
+        person in another script (오철철), which share one whole-name key."""
+        return _any(sorted(self.persons, key=str))
 
 
 def _flat(items, cls) -> tuple:
@@ -281,13 +291,18 @@ class _Planner:
         self.protected = protected
         self.plan = Plan(None)
 
-    def names(self, text: str) -> object | None:
-        """A person's name: its name keys in open text, and (for those who may see protected
-        values) the blind tokens of its keys."""
-        open_names = [Tok(NAMES, k) for k in sorted(analysis.query_whole_keys(text))]
-        if not self.protected:
-            return _any(open_names)
-        return _any([*open_names, *(Tok(BLIND, t) for t in sorted(analysis.blind_names([text], None)))])
+    def names(self, text: str, *, whole: bool = False) -> object | None:
+        """A person's or place's name: its name keys in open text, and (for those who may see
+        protected values) the blind tokens of its keys. A person named whole also ranks first
+        (``Plan.boost``). With ``whole`` (several words read as one name: Ri Myong Su unquoted),
+        only keys of all the words together: a key of one of them would let "Yoduk 식량" find
+        every excerpt about Yodok, food or not."""
+        persons = analysis.query_name_keys(text)
+        found = persons if whole else analysis.query_whole_keys(text)
+        sealed = [Tok(BLIND, t) for t in sorted(analysis.blind_names([text], None))] if self.protected and (persons or not whole) else []
+        if persons:
+            self.plan.persons |= {Tok(NAMES, k) for k in persons} | set(sealed)
+        return _any([*(Tok(NAMES, k) for k in sorted(found)), *sealed])
 
     def joined(self, text: str) -> set[str]:
         joined = analysis.joined_keys(text)
@@ -352,16 +367,16 @@ class _Planner:
         if 2 <= len(positives) <= 4 and all(isinstance(i, Word) and not i.prefix for i in positives):
             text = " ".join(i.text for i in positives)  # Ri Myong Su, unquoted
             joined = self.joined(text)
-            expr = _any([expr, *self.whole(joined), self.names(text)])
+            expr = _any([expr, *self.whole(joined), self.names(text, whole=True)])
         if expr is None:
             return None
         negs = tuple(n for n in (self.negative(i) for i in negatives) if n is not None)
         return AndNot(expr, negs) if negs else expr
 
     def negative(self, node) -> object | None:
-        saved = (set(self.plan.terms), set(self.plan.keys), set(self.plan.prefixes))
+        saved = (set(self.plan.terms), set(self.plan.keys), set(self.plan.prefixes), set(self.plan.persons))
         expr = self.node(node)
-        self.plan.terms, self.plan.keys, self.plan.prefixes = saved  # nothing to highlight from a NOT
+        self.plan.terms, self.plan.keys, self.plan.prefixes, self.plan.persons = saved  # nothing to highlight or rank from a NOT
         return expr
 
 

@@ -110,7 +110,7 @@ def search(text: str, *, user=None, filters: dict | None = None, limit: int = 20
         results.error = str(exc)
         return results
     backend = backends.current()
-    match_sql, match_params = backend.match(planned.expr)
+    match_sql, match_params = backend.match(planned.expr, planned.boost)
     where, params = _conditions(wanted, principal)
     base = f"FROM ({match_sql}) m JOIN search_document d ON d.id = m.doc_id WHERE {where}"
     limit = max(1, min(int(limit), MAX_LIMIT))

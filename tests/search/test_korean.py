@@ -101,3 +101,23 @@ def test_facet_values_are_counted_over_the_best_hits_and_say_so(world, monkeypat
     assert sampled.facets_over == 1 and sampled.facets_partial
     assert all(n == 1 for name, values in sampled.facets.items() if name != "type" for _v, _l, n in values)
     assert [h.external_id for h in sampled.hits] == [h.external_id for h in full.hits]
+
+
+def test_a_name_asked_whole_does_not_also_ask_its_parts():
+    """In running text a run of capitalised words may hold a name and more, so its parts are
+    keys too; a query names a person whole, and the part "Hur Hui" (surname 허, given name 희)
+    would rank every 허희-something beside 허희옥. MR's syllable mark written apart (Chin 'gu)
+    reads as in Chin'gu (진구)."""
+    from kirok.korean import name_keys
+    from kirok.search import analysis
+
+    def keys(name: str) -> set[str]:
+        return {analysis.clean(k) for k in name_keys(name)}
+
+    whole, part = keys("허희옥"), keys("Hur Hui")
+    assert whole & analysis.query_whole_keys("Hur Hui Ok")
+    assert not part & analysis.query_whole_keys("Hur Hui Ok")
+    assert part & set(analysis.whole_keys("Hur Hui Ok said so"))
+    for written in ("Hong Chin 'gu", "Hong Chin'gu", "hong chin 'gu"):
+        assert keys("홍진구") & analysis.query_whole_keys(written), written
+    assert analysis.whole_keys("he said 'go home'") == []

@@ -47,5 +47,7 @@ class Backend(ABC):
         """Empty the index (before a full rebuild)."""
 
     @abstractmethod
-    def match(self, expr) -> tuple[str, list]:
-        """SQL selecting ``doc_id, score`` (higher is better) of documents matching ``expr``."""
+    def match(self, expr, boost=None) -> tuple[str, list]:
+        """SQL selecting ``doc_id, score`` (higher is better) of documents matching ``expr``; a
+        document that also matches ``boost`` (the persons a query names whole) ranks above every
+        one that does not, and by its own score among those that do."""

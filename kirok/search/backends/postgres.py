@@ -18,6 +18,7 @@ from .base import Backend, IndexRow
 
 WEIGHT = {TERMS: "A", KEYS: "B", BLIND: "C", NAMES: "D"}
 RANK_WEIGHTS = "{1.0, 0.5, 0.2, 0.5}"  # D (names), C (blind), B (keys), A (terms); ts_rank takes at most 1
+BOOST = 10.0  # above any ts_rank (at most 1 with these weights)
 KEY_OFFSET = 8000
 BLIND_POSITION = 16383
 
@@ -45,11 +46,14 @@ class PostgresBackend(Backend):
     def clear(self, cursor) -> None:
         """Nothing to do: the vectors go with their rows."""
 
-    def match(self, expr) -> tuple[str, list]:
+    def match(self, expr, boost=None) -> tuple[str, list]:
+        score = f"ts_rank('{RANK_WEIGHTS}', d.vector, q.q, 1)"
+        if boost is None:
+            return f"SELECT d.id AS doc_id, {score} AS score FROM search_document d, (SELECT %s::tsquery AS q) q WHERE d.vector @@ q.q", [render(expr)]
         return (
-            f"SELECT d.id AS doc_id, ts_rank('{RANK_WEIGHTS}', d.vector, q.q, 1) AS score "
-            "FROM search_document d, (SELECT %s::tsquery AS q) q WHERE d.vector @@ q.q",
-            [render(expr)],
+            f"SELECT d.id AS doc_id, {score} + CASE WHEN d.vector @@ q.b THEN {BOOST} ELSE 0 END AS score "
+            "FROM search_document d, (SELECT %s::tsquery AS q, %s::tsquery AS b) q WHERE d.vector @@ q.q",
+            [render(expr), render(boost)],
         )
 
 

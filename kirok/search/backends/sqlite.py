@@ -14,6 +14,7 @@ from .base import Backend, IndexRow
 
 TABLE = "search_fts"
 WEIGHTS = (1.0, 0.4, 3.0, 1.0)  # terms, keys, names, blind
+BOOST = 1000.0  # above any BM25 score these columns give (tens at most)
 
 
 class SQLiteBackend(Backend):
@@ -48,11 +49,16 @@ class SQLiteBackend(Backend):
     def clear(self, cursor) -> None:
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('delete-all')")
 
-    def match(self, expr) -> tuple[str, list]:
+    def match(self, expr, boost=None) -> tuple[str, list]:
         weights = ", ".join(map(str, WEIGHTS))
+        score = f"-bm25({TABLE}, {weights})"
+        if boost is None:
+            return f"SELECT rowid AS doc_id, {score} AS score FROM {TABLE} WHERE {TABLE} MATCH %s", [render(expr)]
+        # The boosted documents are found once (a rare name key's posting list), not per hit.
         return (
-            f"SELECT rowid AS doc_id, -bm25({TABLE}, {weights}) AS score FROM {TABLE} WHERE {TABLE} MATCH %s",
-            [render(expr)],
+            f"SELECT rowid AS doc_id, {score} + CASE WHEN rowid IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s) "
+            f"THEN {BOOST} ELSE 0 END AS score FROM {TABLE} WHERE {TABLE} MATCH %s",
+            [render(boost), render(expr)],
         )
 
 
