@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from kirok.protection.principal import Principal
 
 from . import frameworks, reach
 from .frameworks import Element, Standard
-from .models import Case, Suspect
+from .models import Case, Reach, Suspect
 
 GAP, CONTRADICTED, CONFLICT, SINGLE, COVERED = "gap", "contradicted", "conflict", "single_source", "covered"
 
@@ -146,9 +147,14 @@ def compute(case: Case, links: QuerySet, suspect: Suspect | None = None, *, read
     columns = ("framework", "element", "assessment", "strength", "standard", "source_id", "reach_id")
     grouped = links.order_by().values_list(*(columns if reader is not None else columns[:-1])).annotate(n=Count("*"))
     if reader is not None:
-        grouped = list(grouped)
-        refused = reach.refused({row[6] for row in grouped if row[6] is not None}, reader)
-        grouped = [(*row[:6], row[7]) for row in grouped if row[6] is not None and row[6] not in refused]
+        # Each group's reach row comes with it (joined after grouping: a few hundred rows, one
+        # round trip), then one probe of the keys they name decides which groups the reader sees.
+        sql, params = grouped.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT g.*, r.keys, r.gone FROM ({sql}) g LEFT JOIN {Reach._meta.db_table} r ON r.id = g.reach_id", params)
+            found = cursor.fetchall()
+        refused = reach.refused({row[6]: (row[8], bool(row[9])) for row in found if row[6] is not None}, reader)
+        grouped = [row[:6] + (row[7],) for row in found if row[6] is not None and row[6] not in refused]
     tallies: dict[tuple[str, str], _Tally] = {}
     for framework_key, element_key, assessment, strength, standard, source_id, n in grouped:
         tallies.setdefault((framework_key, element_key), _Tally()).add(assessment, strength, standard, source_id, n)

@@ -100,14 +100,20 @@ def refresh(name: str, targets: QuerySet) -> int:
     return changed
 
 
-def refused(reach_ids: Iterable[int], principal: Principal) -> set[int]:
-    """Of these ``Reach`` rows, those whose links the principal may not see: a key out of reach
-    (``access.out_of_reach``, one probe per key for all rows together) or a gone target."""
+def rows(reach_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+    """{reach id: (keys, gone)} of these ``Reach`` rows."""
+    return {pk: (keys, gone) for pk, keys, gone in Reach.objects.filter(pk__among=set(reach_ids)).values_list("pk", "keys", "gone")}
+
+
+def refused(found: dict[int, tuple[str, bool]], principal: Principal) -> set[int]:
+    """Of these ``Reach`` rows ({id: (keys, gone)}, from ``rows`` or read with the links), those
+    whose links the principal may not see: a key out of reach (``access.out_of_reach``, one
+    probe per key for all rows together) or a gone target."""
     if not principal.operator and not principal.can("read_records"):
-        return set(reach_ids)
-    rows = {pk: (keys.split(), gone) for pk, keys, gone in Reach.objects.filter(pk__among=set(reach_ids)).values_list("pk", "keys", "gone")}
+        return set(found)
+    named = {pk: keys.split() for pk, (keys, _gone) in found.items()}
     wanted: dict[str, set] = defaultdict(set)
-    for keys, _gone in rows.values():
+    for keys in named.values():
         for key in keys:
             if key != UNSOURCED:
                 record_type, pk = key.split(":")
@@ -126,4 +132,4 @@ def refused(reach_ids: Iterable[int], principal: Principal) -> set[int]:
                 return True
         return False
 
-    return {pk for pk, (keys, gone) in rows.items() if gone or refuses(keys)}
+    return {pk for pk, (_keys, gone) in found.items() if gone or refuses(named[pk])}

@@ -131,7 +131,7 @@ def reachable_links(links: QuerySet, principal: Principal) -> QuerySet:
     links (``kirok.cases.reach``: the benchmark's case about one camp has 9,001 targets hanging
     off three anchor sets) instead of once per target. Past ``INLINE_HIDDEN`` refused reaches the
     per-record rule itself answers (docs/cases.md, "Speed")."""
-    refused = reach.refused(links.order_by().values_list("reach_id", flat=True).distinct(), principal)
+    refused = reach.refused(reach.rows(links.order_by().values_list("reach_id", flat=True).distinct()), principal)
     if len(refused) > INLINE_HIDDEN:
         return restricted_links(links, within_reach(principal), principal)
     links = links.filter(reach__isnull=False)  # deny by default: a link whose reach is not yet known

@@ -173,17 +173,17 @@ def _field_paths(field, prefix: str) -> list[tuple[str, str]]:
 def _held(wanted: dict[str, set], principal: Principal) -> dict[str, set]:
     """Of the keys of each record type in ``wanted`` (sources, events, persons), those the
     principal may see: ``_holders``' two conditions asked of the tables for all the keys at once
-    rather than row by row: the principal's open break-glass grants (one small query: a grant
-    opens one record for a while, so a user holds few), and the compartment placements of the
-    other keys (one query, each type's keys sent as one list: ``__among``)."""
+    rather than row by row — the compartment placements of those keys and the principal's open
+    break-glass grants — in one query (each type's keys sent as one list: ``__among``)."""
     held: dict[str, set] = {}
-    for record_type, key in _open_grants(principal).filter(record_type__in=list(wanted)).order_by().values_list("record_type", "record_id"):
+    asked = [Q(record_type=record_type, record_id__among=keys) for record_type, keys in wanted.items() if keys]
+    if not asked:
+        return held
+    which = reduce(operator.or_, asked)
+    placed = _compartment_rows(principal).filter(which).values_list("record_type", "record_id")
+    granted = _open_grants(principal).filter(which).order_by().values_list("record_type", "record_id")
+    for record_type, key in placed.union(granted, all=True):
         held.setdefault(record_type, set()).add(key)
-    asked = [Q(record_type=record_type, record_id__among=keys - held.get(record_type, set())) for record_type, keys in wanted.items()
-             if keys - held.get(record_type, set())]
-    if asked:
-        for record_type, key in _compartment_rows(principal).filter(reduce(operator.or_, asked)).values_list("record_type", "record_id"):
-            held.setdefault(record_type, set()).add(key)
     return held
 
 

@@ -134,8 +134,9 @@ def test_an_item_goes_with_its_source_and_one_without_a_source_is_the_operators(
     for principal in (analyst, OPERATOR):
         assert not services.reachable_links(item_links, principal).exists()  # as restricted_links: a tombstoned source passes nothing
         _same_as_probing_each_record(case, principal)
-    assert reach.refused(reach.ids([(reach.UNSOURCED, False)]).values(), analyst)
-    assert not reach.refused(reach.ids([(reach.UNSOURCED, False)]).values(), OPERATOR)
+    unsourced = reach.rows(reach.ids([(reach.UNSOURCED, False)]).values())
+    assert reach.refused(unsourced, analyst) == set(unsourced)
+    assert not reach.refused(unsourced, OPERATOR)
 
 
 def test_the_migration_fills_the_reach_of_existing_links(case99, camp):
