@@ -195,7 +195,8 @@ def main() -> None:
             "chunks": scoring.chunks(blocking), "pairs_kept": len(scored), "model": model.trained,
         },
         "quality": quality,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10,
+        # the stages' peaks: ru_maxrss is reset with VmHWM (clear_refs), so it holds the last stage's only
+        "peak_mib": max(stage["peak_mib"] for stage in stages.values()),
     }
     if not args.no_baseline:
         pairs, baseline_s = baseline(capped, settings)
