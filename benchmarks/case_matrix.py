@@ -32,7 +32,6 @@ query that counts those links.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -209,14 +208,12 @@ def main() -> None:
           f"<= {GOAL_RATIO:.0f}x: {common.verdict(ratio <= GOAL_RATIO)}")
     mach.load_after = common.load()
     print(f"machine: {mach.nproc} CPUs ({mach.cpu}); load average before {mach.load_before}, after {mach.load_after}; code {mach.commit}")
-    out = common.OUT / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name.replace('cases-', 'case_matrix-')}.json").write_text(json.dumps({
+    common.save_result(name.replace("cases-", "case_matrix-"), {
         "acts": args.acts, "victims": args.victims, "links": counted, "database": connection.vendor, "kirok_seconds": round(kirok_seconds, 4), "unfiltered_seconds": round(operator_seconds, 4),
         "per_record_seconds": round(per_record_seconds, 4),
         "baseline_seconds": round(baseline_seconds, 5), "ratio": round(ratio, 2), "goal_seconds": GOAL_SECONDS,
         "goal_ratio": GOAL_RATIO, "machine": mach.__dict__,
-    }, indent=2, default=str))
+    })
 
 
 if __name__ == "__main__":

@@ -279,6 +279,15 @@ def rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s" if seconds else "-"
 
 
+def save_result(name: str, result: dict) -> Path:
+    """Write a benchmark's result as JSON in OUT/results/<name>.json (the folder made if needed)."""
+    results = OUT / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    path = results / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
+    return path
+
+
 def verdict(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
 
@@ -335,10 +344,6 @@ def report(
         "pythonpath": os.environ.get("PYTHONPATH", ""),
         **(extra or {}),
     }
-    results = OUT / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = results / f"{title.lower().replace(' ', '-')}-{persons}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    path = save_result(f"{title.lower().replace(' ', '-')}-{persons}-{datetime.now():%Y%m%d-%H%M%S}", result)
     print(f"saved {path.relative_to(ROOT)}")
     return result

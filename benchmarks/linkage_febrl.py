@@ -106,9 +106,7 @@ def main() -> None:
             common.log(f"{name} {engine}: {results[name][engine]}")
     results["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     results["load_average"] = [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()]
-    out = common.OUT / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "linkage_febrl.json").write_text(json.dumps(results, indent=2))
+    common.save_result("linkage_febrl", results)
     print(json.dumps(results, indent=2))
 
 

@@ -223,9 +223,7 @@ def main() -> None:
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()],
     }
-    out = common.OUT / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"linkage_korean-{args.persons}-seed{args.seed}.json").write_text(json.dumps(result, indent=2))
+    common.save_result(f"linkage_korean-{args.persons}-seed{args.seed}", result)
     print(json.dumps(result, indent=2))
 
 

@@ -206,9 +206,7 @@ def main() -> None:
         result["ratio_total_to_baseline"] = round(pipeline_s / baseline_s, 2)
         common.log(f"baseline: {pairs:,} distinct blocked pairs in {baseline_s:.1f} s")
     result["load_average"] = [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()]
-    out = common.OUT / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"linkage_scale-{n}-seed{args.seed}.json").write_text(json.dumps(result, indent=2))
+    common.save_result(f"linkage_scale-{n}-seed{args.seed}", result)
     print(json.dumps(result, indent=2))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 import common
@@ -14,8 +13,5 @@ def save(name: str, result: dict, command: str, mach: common.Machine) -> None:
     print(f"machine: {mach.nproc} CPUs ({mach.cpu}), memory {mach.memory}; load average before {mach.load_before}, after {mach.load_after}")
     print(f"code: {mach.commit}, Python {mach.python}")
     result = {**result, "command": command, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": mach.__dict__}
-    out = common.OUT / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}-{datetime.now():%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    path = common.save_result(f"{name}-{datetime.now():%Y%m%d-%H%M%S}", result)
     print(f"saved {path.relative_to(common.ROOT)}")

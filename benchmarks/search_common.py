@@ -8,7 +8,6 @@ ground truth); the excerpts are indexed as open text of information records (``s
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
@@ -72,11 +71,7 @@ def baseline_query(con: sqlite3.Connection, text: str, limit: int = 10) -> list[
 
 
 def save(name: str, result: dict) -> Path:
-    out = common.OUT / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-    return path
+    return common.save_result(f"{name}-{time.strftime('%Y%m%d-%H%M%S')}", result)
 
 
 def percentile(values: list[float], p: float) -> float:

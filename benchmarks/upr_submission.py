@@ -228,9 +228,7 @@ def main() -> None:
     if acts != raw_acts:
         raise SystemExit(f"the draft counted {acts} acts, the raw aggregate {raw_acts}: they must agree")
     print(json.dumps(result, indent=2))
-    out = common.OUT / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"upr_submission-{args.acts}-{result['database']}.json").write_text(json.dumps(result, indent=2))
+    common.save_result(f"upr_submission-{args.acts}-{result['database']}", result)
 
 
 if __name__ == "__main__":
