@@ -63,7 +63,7 @@ def case_matrix(request, ref: str, suspect: str = ""):
     who = principal(request, "read_records")
     found = services.get_case(ref, who)
     subject = services.get_suspect(found, suspect) if suspect else None
-    result = matrix.compute(found, found.links.all(), subject, reader=who)
+    result = matrix.compute(found, subject, reader=who)
     covered, total = result.coverage
     return {
         "case": str(found.uid), "suspect": str(subject.uid) if subject else "", "links": result.links, "covered": covered,

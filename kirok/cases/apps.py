@@ -9,8 +9,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from kirok.records.history import changeset_closed
 
-        from .receivers import refresh_links
+        from .receivers import on_changeset
         from .versioning import register_ledger_kind
 
         register_ledger_kind()
-        changeset_closed.connect(refresh_links, dispatch_uid="kirok.cases.link_sources")
+        changeset_closed.connect(on_changeset, dispatch_uid="kirok.cases.derived")

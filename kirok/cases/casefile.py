@@ -91,10 +91,10 @@ def context(case: Case, gate: Gate) -> dict:
         chains = [command.chain(unit, period, gate.queryset) for unit in units]
         for holder in (h for c in chains for level in c.levels for h in level.holders):
             gate.release("biographic_detail", to_dict(holder.detail))
-        suspects.append(SuspectPart(subject_label(suspect, gate), suspect.modes, matrix.compute(case, links, suspect), positions, chains))
+        suspects.append(SuspectPart(subject_label(suspect, gate), suspect.modes, matrix.of_links(case, links, suspect), positions, chains))
     return {
         "case": case, "scope": gate.scope.code, "purpose": gate.purpose, "made_by": principal.actor, "made_at": timezone.now(),
-        "matrix": matrix.compute(case, links), "suspects": suspects, "acts": released_acts, "period": period,
+        "matrix": matrix.of_links(case, links), "suspects": suspects, "acts": released_acts, "period": period,
         "evidence": _evidence(links, gate), "withheld_links": withheld, "dropped": dict(gate.dropped),
     }
 

@@ -7,27 +7,29 @@ contradict or give context to it, and, behind its supporting links, how many dis
 witnesses and kinds of source there are: three testimonies of one witness are one witness, and a
 testimony beside a document beside satellite imagery is stronger than three testimonies.
 
-All counts come from one grouped SQL query over the links the caller passes in, on the link table
-alone (each link keeps a copy of its target's source, ``ElementLink.source``, and of what the
-target hangs off, ``ElementLink.reach``), plus one small query for the witnesses and kinds of the
-sources found: the cost grows with the links, not with the elements. For a reader, the same scan
-carries each link's reach, and the links out of the reader's reach are left out by those few
-reach rows (``kirok.cases.reach``); a disclosure passes links already limited to what it may carry.
+For a reader, the counts are the case's tallies (``kirok.cases.tallies``): its links counted by
+element, assessment, strength, standard, source and reach, kept by the changesets that change
+them, so that a page reads a few hundred rows rather than grouping tens of thousands of links;
+the tallies whose reach is out of the reader's reach are left out, decided once per reach row
+(``kirok.cases.reach``). A disclosure (the case file) passes links already limited to what it may
+carry, which are grouped in one SQL query over the link table alone. Either way one small query
+more reads the witnesses and kinds of the sources found: the cost grows with the groups, not with
+the elements.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kirok.protection.principal import Principal
 
-from . import frameworks, reach
+from . import frameworks, reach, tallies
 from .frameworks import Element, Standard
-from .models import Case, Reach, Suspect
+from .models import Case, Suspect
 
 GAP, CONTRADICTED, CONFLICT, SINGLE, COVERED = "gap", "contradicted", "conflict", "single_source", "covered"
 
@@ -131,39 +133,41 @@ def _sections(case: Case, suspect: Suspect | None) -> list[Section]:
     return sections
 
 
-def compute(case: Case, links: QuerySet, suspect: Suspect | None = None, *, reader: Principal | None = None) -> Matrix:
-    """The matrix of ``case`` (and ``suspect``) over ``links``, a queryset of the case's links. A
-    suspect's matrix counts the case-wide links and the suspect's own. With ``reader``, the links
-    whose target is out of the reader's reach are not counted (the rule of
-    ``services.reachable_links``, decided in the same scan); without, ``links`` must already be
-    limited to what may be shown (the case file's consent-gated links)."""
+def compute(case: Case, suspect: Suspect | None = None, *, reader: Principal) -> Matrix:
+    """The matrix of ``case`` (and ``suspect``) as ``reader`` may see it. A suspect's matrix counts
+    the case-wide links and the suspect's own. The counts are the case's tallies
+    (``kirok.cases.tallies``, kept by the changesets); those whose reach is out of the reader's
+    reach are left out (the rule of ``services.reachable_links``), decided once for the few
+    hundred reach rows they name."""
+    found = tallies.rows(case, suspect)
+    refused = reach.refused({row[6]: (row[8], bool(row[9])) for row in found if row[6] is not None}, reader)
+    return _assembled(case, suspect, (row[:6] + (row[7],) for row in found if row[6] is not None and row[6] not in refused))
+
+
+def of_links(case: Case, links: QuerySet, suspect: Suspect | None = None) -> Matrix:
+    """The matrix over ``links``, a queryset of the case's links already limited to what may be
+    shown (a case file's consent-gated links): one narrow grouped query over the link table alone,
+    read from the index ``case_link_matrix`` (COUNT(*), not COUNT(id): the key is not in that
+    index on PostgreSQL)."""
     links = links.filter(case=case)
     if suspect is not None:
         links = links.filter(Q(suspect__isnull=True) | Q(suspect=suspect))
-    # One narrow grouped query over the link table alone: a few rows per element (one per
-    # assessment, strength, standard, source and, for a reader, reach), from which every count
-    # below is exact. It is read from the index ``case_link_matrix`` alone (COUNT(*), not
-    # COUNT(id): the key is not in that index on PostgreSQL).
-    columns = ("framework", "element", "assessment", "strength", "standard", "source_id", "reach_id")
-    grouped = links.order_by().values_list(*(columns if reader is not None else columns[:-1])).annotate(n=Count("*"))
-    if reader is not None:
-        # Each group's reach row comes with it (joined after grouping: a few hundred rows, one
-        # round trip), then one probe of the keys they name decides which groups the reader sees.
-        sql, params = grouped.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT g.*, r.keys, r.gone FROM ({sql}) g LEFT JOIN {Reach._meta.db_table} r ON r.id = g.reach_id", params)
-            found = cursor.fetchall()
-        refused = reach.refused({row[6]: (row[8], bool(row[9])) for row in found if row[6] is not None}, reader)
-        grouped = [row[:6] + (row[7],) for row in found if row[6] is not None and row[6] not in refused]
-    tallies: dict[tuple[str, str], _Tally] = {}
+    columns = ("framework", "element", "assessment", "strength", "standard", "source_id")
+    return _assembled(case, suspect, links.order_by().values_list(*columns).annotate(n=Count("*")))
+
+
+def _assembled(case: Case, suspect: Suspect | None, grouped: Iterable[tuple]) -> Matrix:
+    """The sections of the matrix filled from grouped counts: (framework, element, assessment,
+    strength, standard, source id, links), a few rows per element, from which every count is exact."""
+    tallied: dict[tuple[str, str], _Tally] = {}
     for framework_key, element_key, assessment, strength, standard, source_id, n in grouped:
-        tallies.setdefault((framework_key, element_key), _Tally()).add(assessment, strength, standard, source_id, n)
-    about = _sources(set().union(*(t.sources for t in tallies.values())))
+        tallied.setdefault((framework_key, element_key), _Tally()).add(assessment, strength, standard, source_id, n)
+    about = _sources(set().union(*(t.sources for t in tallied.values())))
     sections = _sections(case, suspect)
     index = {(row.framework, row.key): row for row in (r for s in sections for r in s.rows)}
     matrix = Matrix(case, suspect, sections)
     standards = frameworks.standards()
-    for key, tally in tallies.items():
+    for key, tally in tallied.items():
         matrix.links += tally.links
         row = index.get(key)
         if row is None:

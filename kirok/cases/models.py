@@ -159,6 +159,30 @@ class ElementLink(Versioned):
         super().save(*args, **kwargs)
 
 
+class Tally(models.Model):
+    """How many of a case's live links share one matrix group: element, assessment, strength,
+    standard, source, reach and suspect (``kirok.cases.tallies``). Derived from the links and
+    rewritten with them in the changeset that changes them, so that the matrix reads a few hundred
+    rows per case instead of grouping its tens of thousands of links on every page."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+", db_index=False)
+    suspect = models.ForeignKey(Suspect, verbose_name=_("suspect"), on_delete=models.PROTECT, null=True, related_name="+", db_index=False)
+    framework = models.CharField(_("framework"), max_length=100)
+    element = models.CharField(_("element"), max_length=100)
+    assessment = models.CharField(_("assessment"), max_length=12)
+    strength = models.CharField(_("strength"), max_length=12)
+    standard = models.CharField(_("standard of proof reached"), max_length=40, blank=True)
+    source = models.ForeignKey("records.Source", verbose_name=_("source"), on_delete=models.PROTECT, null=True, related_name="+", db_index=False)
+    reach = models.ForeignKey(Reach, verbose_name=_("reach"), on_delete=models.PROTECT, null=True, related_name="+", db_index=False)
+    links = models.PositiveIntegerField(_("links"))
+
+    class Meta:
+        verbose_name = _("tally of links")
+        verbose_name_plural = _("tallies of links")
+        # Tallies are found by case (and suspect) alone: the foreign keys need no index of their own.
+        indexes = [models.Index(fields=["case", "suspect"], name="case_tally")]
+
+
 class UnitParent(Versioned):
     """Unit ``unit`` was under ``parent`` from ``start_date`` to ``end_date`` (uncertain dates)."""
 

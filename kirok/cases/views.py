@@ -69,7 +69,7 @@ def case(request, uid):
     links = services.reachable_links(found.links.all(), principal)
     suspects = _suspects(found)
     return render(request, "cases/case.html", {
-        "case": found, "matrix": matrix.compute(found, found.links.all(), reader=principal), "suspects": suspects,
+        "case": found, "matrix": matrix.compute(found, reader=principal), "suspects": suspects,
         "links": links.select_related("suspect", "act__act_type", "information", "item", "position").order_by("framework", "element", "pk"),
         "suspect_labels": {UUID(uid): label for uid, _modes, label in suspects},
         "link_form": LinkForm(case=found, suspects=suspects), "suspect_form": SuspectForm(), "export_form": ExportForm(),
@@ -179,7 +179,7 @@ def suspect(request, uid):
     positions = list(command.positions_of(found.person, restrict)) if found.person_id else []
     return render(request, "cases/suspect.html", {
         "suspect": found, "label": _suspect_label(found), "positions": positions,
-        "matrix": matrix.compute(found.case, found.case.links.all(), found, reader=principal),
+        "matrix": matrix.compute(found.case, found, reader=principal),
     })
 
 

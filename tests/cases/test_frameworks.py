@@ -62,7 +62,7 @@ def test_a_user_adds_a_national_code_by_dropping_a_file_into_the_workspace(works
                   assessment=services.Assessment("supports", "strong"))
     from kirok.cases import matrix
 
-    result = matrix.compute(case, services.reachable_links(case.links.all(), analyst))
+    result = matrix.compute(case, reader=analyst)
     section = next(s for s in result.sections if s.title == "Crime against humanity of imprisonment")
     assert section.rows[0].supports == 1
 

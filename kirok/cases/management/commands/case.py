@@ -147,7 +147,7 @@ class Command(BaseCommand):
     def do_matrix(self, principal, case, suspect, **options):
         found = services.get_case(case, principal)
         who = services.get_suspect(found, suspect) if suspect else None
-        result = matrix.compute(found, found.links.all(), who, reader=principal)
+        result = matrix.compute(found, who, reader=principal)
         covered, total = result.coverage
         for section in result.sections:
             self.stdout.write(f"\n{section.title} ({section.citation})")
