@@ -112,10 +112,14 @@ class Corpus:
         self.places = places()
         rng = random.Random(f"{seed}:persons")
         count = persons or max(50, size // 12)
+        space = len(SURNAMES) * len(GIVEN) ** 2  # distinct three-syllable names (37,975)
         names: dict[str, None] = {}
-        while len(names) < count:
+        while len(names) < min(count, space):
             names[rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)] = None
         self.persons = list(names)
+        # Past the distinct names (more than ~455,000 excerpts), more persons share a name:
+        # namesakes, as in life. Smaller corpora are unchanged.
+        self.persons += [rng.choice(self.persons) for _ in range(count - len(self.persons))]
         self._variants: dict[int, tuple[list[str], list[str]]] = {}
 
     def spellings(self, person: int) -> tuple[list[str], list[str]]:
