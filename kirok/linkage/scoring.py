@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pyarrow as pa
@@ -54,11 +55,13 @@ TESTS = {
     "keys_rare": f"{_any('name_keys')} AND NOT {_any('name_common')}",
     "keys": _any("name_keys"),
     # within one letter, and one side reads as no Korean name: a slip of the pen (reading.py)
-    "typo_rare_misspelt": f"{_any('typo_rare')} AND (misspelt_l OR misspelt_r)",
-    "typo_misspelt": f"{_any('name_typo')} AND (misspelt_l OR misspelt_r)",
+    # the flag first: DuckDB tests a CASE's conditions left to right on the rows still in question,
+    # and few records are misspelt (the typo keys, 16 a record, are the costliest test)
+    "typo_rare_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('typo_rare')}",
+    "typo_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('name_typo')}",
     "typo_rare": _any("typo_rare"),
     "typo": _any("name_typo"),
-    "surname_misspelt": f"{_any('surname')} AND (misspelt_l OR misspelt_r)",
+    "surname_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('surname')}",
     "surname": _any("surname"),
     "birth_exact": _any("birth"),
     "birth_near1": _any("birth", "birth1"),
@@ -92,7 +95,12 @@ class Scored:
     right: int
     weight: float
     probability: float
-    fields: dict[str, dict] = field(default_factory=dict)  # field -> {"level": test, "weight": log2 Bayes factor}; empty below ``explain``
+    fields: Mapping[str, dict] = field(default_factory=dict)  # field -> {"level": test, "weight": log2 Bayes factor}; empty below ``explain``
+
+
+# The explanation of a pair below ``explain``: one shared, read-only empty mapping rather than an
+# empty dict per pair (64 bytes each; a million records keep some 7 million such pairs).
+UNEXPLAINED: Mapping[str, dict] = MappingProxyType({})
 
 
 @dataclass
@@ -125,7 +133,9 @@ def splink_settings(settings: Settings, prior: float, u_values: dict | None = No
         "probability_two_random_records_match": prior,
         "blocking_rules_to_generate_predictions": [block_on("block", arrays_to_explode=["block"])],
         "comparisons": comparisons,
-        "retain_matching_columns": True,
+        # the list columns of both records are not carried through prediction (at a million records
+        # they were most of what DuckDB spilled); a pair's level is read back from its weight
+        "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,
     }
 
@@ -264,7 +274,7 @@ def score(rows: pa.Table | list[dict], *, settings: Settings | None = None, labe
                 trained.append(f"m: {len(labels)} judgements")
             step("fit", 3, 4)
             predicted = linker.inference.predict(threshold_match_probability=threshold, num_chunks_left=chunks(blocking))
-            out = list(_scored(con, predicted.physical_name, settings, explain))
+            out = list(_scored(con, predicted.physical_name, settings, explain, _by_weight(linker)))
             step("fit", 4, 4)
             model = Model(prior, _levels(linker), trained)
         finally:
@@ -273,22 +283,39 @@ def score(rows: pa.Table | list[dict], *, settings: Settings | None = None, labe
     return out, model
 
 
-def _scored(con, predictions: str, settings: Settings, explain: float) -> Iterator[Scored]:
+def _by_weight(linker) -> dict[str, dict[float, str]]:
+    """Each field's levels by their match weight (the null level's is 0), as prediction writes it
+    into ``mw_<field>``: a pair's level is read back from its weight, so that prediction need not
+    carry every list column of both records to output the level (Splink 5 writes ``gamma_``
+    columns only with the matching columns). Two levels of a field with the same m and u weigh the
+    same and are told as the first of them; a level that weighs exactly 0 is told as null."""
+    found: dict[str, dict[float, str]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        weights: dict[float, str] = {}
+        for level in comparison.comparison_levels:
+            weight = 0.0 if level.is_null_level else float(level._match_weight)
+            weights.setdefault(_weight_key(weight), "null" if level.is_null_level else level.label_for_charts)
+        found[comparison.output_column_name] = weights
+    return found
+
+
+def _weight_key(weight: float) -> float:
+    return round(weight, 9)
+
+
+def _scored(con, predictions: str, settings: Settings, explain: float, by_weight: dict[str, dict[float, str]]) -> Iterator[Scored]:
     """The predicted pairs, read a batch at a time, each with the level and weight of every field
     when its probability is at least ``explain``."""
     fields = [c.field for c in settings.comparisons]
-    tests = {c.field: ["null", *(level.test for level in c.levels)] for c in settings.comparisons}
-    columns = ", ".join(["unique_id_l", "unique_id_r", "match_weight", "match_probability",
-                         *(f"gamma_{f}" for f in fields), *(f"mw_{f}" for f in fields)])
+    columns = ", ".join(["unique_id_l", "unique_id_r", "match_weight", "match_probability", *(f"mw_{f}" for f in fields)])
     for batch in con.sql(f"SELECT {columns} FROM {predictions}").to_arrow_reader(100_000):
         for d in batch.to_pylist():
             left, right = sorted((int(d["unique_id_l"]), int(d["unique_id_r"])))
             probability = float(d["match_probability"])
             explanation = {
-                f: {"level": tests[f][len(tests[f]) - 1 - int(d[f"gamma_{f}"])] if d[f"gamma_{f}"] >= 0 else "null",
-                    "weight": round(float(d[f"mw_{f}"]), 3)}
+                f: {"level": by_weight[f][_weight_key(float(d[f"mw_{f}"]))], "weight": round(float(d[f"mw_{f}"]), 3)}
                 for f in fields
-            } if probability >= explain else {}
+            } if probability >= explain else UNEXPLAINED
             yield Scored(left, right, round(float(d["match_weight"]), 3), probability, explanation)
 
 

@@ -77,3 +77,28 @@ def test_pairs_below_the_review_threshold_come_without_their_explanation(facts):
     for s in scored:
         assert bool(s.fields) == (s.probability >= 0.2)
         assert not s.fields or set(s.fields) == {c.field for c in current().comparisons}
+
+
+def test_each_fields_level_read_back_from_its_weight_is_the_one_its_sql_gives(facts):
+    """Prediction carries no list column of the records (memory at a million): the explanation's
+    level is read from the field's weight. It must name the level the level tests give, pair by
+    pair, as the SQL of each comparison (``_gamma``) computes it on the same rows."""
+    import duckdb
+    import pyarrow as pa
+
+    rows = features.table(facts, Hasher(b"k" * 32))
+    scored, _model = scoring.score(rows, threshold=0.001, explain=0.001)
+    con = duckdb.connect()
+    con.register("t", rows)
+    con.register("p", pa.table({"l": [s.left for s in scored], "r": [s.right for s in scored]}))
+    cols = scoring._COLUMNS
+    gammas = ", ".join(f"{scoring._gamma(c)} AS {c.field}" for c in current().comparisons)
+    found = con.execute(f"""SELECT p.l, p.r, {gammas} FROM p
+        JOIN (SELECT {', '.join(f'{c} AS {c}_l' for c in cols)} FROM t) x ON x.unique_id_l = p.l
+        JOIN (SELECT {', '.join(f'{c} AS {c}_r' for c in cols)} FROM t) y ON y.unique_id_r = p.r""").fetchall()
+    fields = [c.field for c in current().comparisons]
+    expected = {(row[0], row[1]): dict(zip(fields, row[2:])) for row in found}
+    assert len(expected) == len(scored) > 100
+    levels = {(s.left, s.right): {f: s.fields[f]["level"] for f in fields} for s in scored}
+    assert levels == expected
+    assert len({lv for pair in levels.values() for lv in pair.values()}) > 10
