@@ -10,8 +10,10 @@ changeset: versioned, with a reason, in the ledger.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -84,6 +86,21 @@ def get_link(case: Case, ref: str) -> ElementLink:
     found = case.links.filter(uid=uid).first() if uid else None
     if found is None:
         raise NotFound(_("no link %(ref)s in this case") % {"ref": ref})
+    return found
+
+
+def find_link(ref: str, principal: Principal, *, withdrawn: bool = False) -> ElementLink:
+    """A link by Kirok id, in a case the principal may read and pointing to a record they may
+    see; with ``withdrawn``, a withdrawn link too (its page and history stay readable, read
+    only). ``NotFound`` otherwise, exactly as for a link that never existed."""
+    uid = canonical_uuid(ref.strip())
+    manager = ElementLink.all_objects if withdrawn else ElementLink.objects
+    found = None
+    if uid:
+        mine = manager.filter(uid=uid, case__in=cases_for(principal)).select_related("case")
+        found = reachable_links(mine, principal).first()
+    if found is None:
+        raise NotFound(_("no link %(ref)s") % {"ref": ref})
     return found
 
 
@@ -204,6 +221,22 @@ def set_charges(case: Case, charges: list[str], *, principal: Principal, reason:
     return case
 
 
+def edit_charges(case: Case, *, replace: list[str] | None = None, add: list[str] = (), remove: list[str] = (),
+                 principal: Principal, reason: str) -> Case:
+    """The case's charges replaced, then some added and some removed, in one changeset (what the
+    command line's ``--set``, ``--add`` and ``--remove`` ask). Removing a charge the case does not
+    have is refused, naming the charges it has: a typo must not pass as a change."""
+    _writable(case, principal)
+    charges = _check_items(replace, ("crimes", "rights"), "charges") if replace is not None else list(case.charges)
+    for reference in _check_items(list(remove), ("crimes", "rights"), "remove"):
+        if reference not in charges:
+            raise CaseError(_("remove: %(ref)s is not a charge of this case (its charges: %(charges)s)") % {
+                "ref": reference, "charges": ", ".join(charges) or "—"})
+        charges.remove(reference)
+    charges += [c for c in _check_items(list(add), ("crimes", "rights"), "add") if c not in charges]
+    return set_charges(case, charges, principal=principal, reason=reason)
+
+
 def add_suspect(case: Case, *, person: str = "", organization: str = "", modes: list[str], principal: Principal, reason: str,
                 note: str = "") -> Suspect:
     """A person (by Kirok id or external id, within reach) or a unit, with the modes alleged."""
@@ -250,13 +283,29 @@ def _element(reference: str) -> tuple[str, str]:
     return framework.key, element_key
 
 
+SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
+
+
+def _item(ref: str, principal: Principal) -> Item:
+    """An evidence item by its Kirok id or by the SHA-256 of its bytes (as ``kirok evidence add``
+    prints it, bare or as ``sha256:…``), if its source is within reach."""
+    ref = ref.strip()
+    digest = SHA256.fullmatch(ref)
+    uid = None if digest else canonical_uuid(ref)
+    if digest:
+        candidates = Item.objects.filter(sha256=digest.group(1).lower())
+    else:
+        candidates = Item.objects.filter(uid=uid) if uid else Item.objects.none()
+    found = visible_items(candidates, principal).order_by("pk").first()
+    if found is None:
+        raise NotFound(_("ref: no evidence item %(ref)s within your reach (give the item's Kirok id or the SHA-256 of its file)")
+                       % {"ref": ref})
+    return found
+
+
 def _target(kind: str, ref: str, principal: Principal):
     if kind == "item":
-        uid = canonical_uuid(ref.strip())
-        found = visible_items(Item.objects.filter(uid=uid), principal).first() if uid else None
-        if found is None:
-            raise NotFound(_("no evidence item %(ref)s") % {"ref": ref})
-        return found
+        return _item(ref, principal)
     if kind not in TARGET_TYPES:
         raise CaseError(_("target: %(kind)r is not one of act, information, item, position") % {"kind": kind})
     return access.get(TARGET_TYPES[kind], ref, principal)
@@ -278,12 +327,20 @@ def link(case: Case, *, element: str, target: str, ref: str, assessment: Assessm
     return made
 
 
+def _live(found: ElementLink, principal: Principal) -> None:
+    """A link that may still change: within the principal's reach (else NotFound) and not withdrawn."""
+    if not reachable_links(ElementLink.all_objects.filter(pk=found.pk), principal).exists():
+        raise NotFound(_("no link %(ref)s in this case") % {"ref": found.uid})
+    if ElementLink.all_objects.filter(pk=found.pk, deleted_at__isnull=False).exists():
+        raise CaseError(_("link: %(ref)s was withdrawn; its history is kept, but it cannot change (make a new link instead)")
+                        % {"ref": found.uid})
+
+
 def reassess(found: ElementLink, assessment: Assessment, *, principal: Principal, reason: str) -> ElementLink:
     """A new assessment of an existing link: a new version, the old one kept."""
     _writable(found.case, principal)
     assessment = assessment.checked()
-    if not reachable_links(ElementLink.objects.filter(pk=found.pk), principal).exists():
-        raise NotFound(_("no link %(ref)s in this case") % {"ref": found.uid})
+    _live(found, principal)
     with history.changeset(user=principal.user, actor=principal.actor, reason=_reason(reason)):
         found.assessment, found.strength = assessment.assessment, assessment.strength
         found.standard, found.note = assessment.standard, assessment.note.strip()
@@ -294,8 +351,7 @@ def reassess(found: ElementLink, assessment: Assessment, *, principal: Principal
 def unlink(found: ElementLink, *, principal: Principal, reason: str) -> None:
     """Withdraw a link (a tombstone: the history keeps it)."""
     _writable(found.case, principal)
-    if not reachable_links(ElementLink.objects.filter(pk=found.pk), principal).exists():
-        raise NotFound(_("no link %(ref)s in this case") % {"ref": found.uid})
+    _live(found, principal)
     with history.changeset(user=principal.user, actor=principal.actor, reason=_reason(reason)):
         found.delete()
 
@@ -317,8 +373,47 @@ def set_unit_parent(*, unit: str, parent: str, start: str, end: str, citation: s
     began, ended = _date(start, "start"), _date(end, "end")
     if began and ended and ended.latest < began.earliest:
         raise CaseError(_("end: the period ends before it starts"))
+    loop = _loop(child, above, _span(began, ended))
+    if loop:
+        raise CaseError(_("parent: %(parent)s is itself below %(unit)s in a period that may overlap this one (%(path)s); a unit "
+                          "cannot be above itself: end or correct that period first") % {
+            "parent": above, "unit": child, "path": " → ".join(str(u) for u in loop)})
     with history.changeset(user=principal.user, actor=principal.actor, reason=_reason(reason)):
         row = UnitParent(unit=child, parent=above, citation=citation.strip())
         row.start_date, row.end_date = began, ended
         row.save()
     return row
+
+
+Span = tuple[date, date]
+
+
+def _span(start: UncertainDate, end: UncertainDate) -> Span:
+    """The widest days a period may cover: from its earliest possible start to its latest possible end."""
+    return (start.earliest if start.is_known else date.min, end.latest if end.is_known else date.max)
+
+
+def _loop(child, above, span: Span) -> list:
+    """The units from ``above`` up to ``child`` (``above`` … ``child``) if ``child`` is already
+    above ``above`` on some day of ``span`` that every step's period may cover, else []. Steps are
+    the dated parents and, for a unit with none, the registry's undated parent (as the chain of
+    command follows them, ``kirok.cases.command.parents``)."""
+    from kirok.records.models import Organization
+
+    stack, seen = [(above, span, [above])], set()
+    while stack:
+        unit, (lo, hi), path = stack.pop()
+        if unit.pk == child.pk:
+            return path
+        if (unit.pk, lo, hi) in seen:
+            continue
+        seen.add((unit.pk, lo, hi))
+        dated = list(UnitParent.objects.filter(unit=unit).select_related("parent"))
+        steps = [(row.parent, _span(row.start_date, row.end_date)) for row in dated]
+        if not dated and unit.parent_id:
+            steps = [(Organization.objects.get(pk=unit.parent_id), (date.min, date.max))]
+        for parent, (start, end) in steps:
+            overlap = (max(lo, start), min(hi, end))
+            if overlap[0] <= overlap[1]:
+                stack.append((parent, overlap, path + [parent]))
+    return []

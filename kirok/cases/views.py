@@ -11,6 +11,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,10 +21,11 @@ from kirok.protection.principal import NotFound
 from kirok.protection.reveal import Revealer
 from kirok.records.services import principal_for
 from kirok.types.dates import DateError, UncertainDate
-from kirok.web.display import label
+from kirok.web.display import label, record_url
+from kirok.web.templatetags.kirok_web import kdate
 from kirok.web.rules import page
 
-from . import casefile, command, dossier, matrix, services
+from . import casefile, command, dossier, frameworks, labels, matrix, services
 from .forms import AssessmentForm, CaseForm, CommandForm, ExportForm, LinkForm, SuspectForm, UnitParentForm, UnlinkForm
 from .models import ElementLink, Suspect
 from .versioning import versions
@@ -121,18 +123,39 @@ def suspect_new(request, uid):
     return redirect("cases:case", uid=found.uid)
 
 
-def _own_link(uid, principal) -> ElementLink:
+def _own_link(uid, principal, *, withdrawn: bool = False) -> ElementLink:
     """A link of a case the principal may read, whose target they may see; else NotFound."""
-    found = services.reachable_links(ElementLink.objects.filter(uid=uid, case__in=services.cases_for(principal)), principal).first()
-    if found is None:
-        raise NotFound(str(uid))
-    return found
+    return services.find_link(str(uid), principal, withdrawn=withdrawn)
+
+
+def _target(found: ElementLink) -> tuple[str, str, str]:
+    """(kind, label, URL) of the record a link points to, for a reader who may see it (the link
+    itself is shown only to them): an act by its type and date, a passage by its connection, a
+    position by its title, an evidence item by its hash."""
+    record = getattr(found, found.target_kind)
+    if found.target_kind == "item":
+        return labels.target_kind("item"), f"SHA-256 {record.sha256}", reverse("web:evidence", args=[record.uid])
+    text = label(record)
+    if found.target_kind == "act" and record.start_date:
+        text = f"{text}, {kdate(record.start_date)}"
+    elif found.target_kind == "position":
+        text = " · ".join(str(part) for part in (record.position or _("position"), record.organization or "") if part)
+    return labels.target_kind(found.target_kind), text, record_url(record)
+
+
+def _element(found: ElementLink):
+    """The element a link names, or None when it has left its framework file."""
+    framework = frameworks.frameworks().get(found.framework)
+    return framework.element(found.element) if framework else None
 
 
 @page("read_records")
 def link(request, uid):
+    """A link, what it points to and its whole history; a withdrawn link stays readable (read
+    only) for whoever may see what it pointed to."""
     principal = principal_for(request.user)
-    found = _own_link(uid, principal)
+    found = _own_link(uid, principal, withdrawn=True)
+    withdrawn = found.deleted_at is not None
     form = AssessmentForm(request.POST or None, initial={
         "assessment": found.assessment, "strength": found.strength, "standard": found.standard, "note": found.note})
     if request.method == "POST":
@@ -147,9 +170,12 @@ def link(request, uid):
             else:
                 messages.success(request, _("Assessment recorded."))
                 return redirect("cases:link", uid=found.uid)
+    history = list(versions(found))
     return render(request, "cases/link.html", {
-        "link": found, "versions": versions(found), "form": form, "unlink_form": UnlinkForm(),
-        "can_write": principal.can("write_records"),
+        "link": found, "versions": history, "form": form, "unlink_form": UnlinkForm(), "withdrawn": withdrawn,
+        "withdrawal": history[-1] if withdrawn and history and history[-1].action == "delete" else None,
+        "element": _element(found), "target": _target(found),
+        "can_write": principal.can("write_records") and not withdrawn,
     }, status=400 if form.errors else 200)
 
 
@@ -157,11 +183,15 @@ def link(request, uid):
 @require_POST
 def link_remove(request, uid):
     principal = principal_for(request.user)
-    found = _own_link(uid, principal)
+    found = _own_link(uid, principal, withdrawn=True)
     form = UnlinkForm(request.POST)
     if form.is_valid():
-        services.unlink(found, principal=principal, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Link withdrawn; its history is kept."))
+        try:
+            services.unlink(found, principal=principal, reason=form.cleaned_data["reason"])
+        except services.CaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Link withdrawn; its history is kept."))
     else:
         messages.error(request, _("Say why the link is withdrawn."))
     return redirect("cases:case", uid=found.case.uid)

@@ -5,7 +5,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kirok.bundles import services as bundles
-from kirok.cases import casefile, command, dossier, frameworks, matrix, services
+from kirok.cases import casefile, command, dossier, frameworks, labels, matrix, services
+from kirok.cases.versioning import versions
 from kirok.evidence.errors import EvidenceError
 from kirok.ledger.keys import KeyFileMissing
 from kirok.protection.policy import PolicyError, scopes
@@ -28,7 +29,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("frameworks", help=_("list the legal frameworks and their items"))
+        listed = sub.add_parser("frameworks", help=_("list the legal frameworks and their items (with --elements, each element's key)"))
+        listed.add_argument("framework", nargs="?", default="", help=_("only this framework, e.g. rome-statute-liability"))
+        listed.add_argument("--elements", action="store_true",
+                            help=_("list each element: the key `case link` takes, its text, citation and means of proof"))
         check = sub.add_parser("check-framework", help=_("check a framework file before adding it to <KIROK_HOME>/frameworks"))
         check.add_argument("file", type=Path)
         listing = sub.add_parser("list", help=_("the cases you may read"))
@@ -53,7 +57,7 @@ class Command(BaseCommand):
         link.add_argument("case")
         link.add_argument("element", help=_("framework:element, e.g. rome-statute-cah:7(1)(e).1"))
         link.add_argument("target", choices=["act", "information", "item", "position"])
-        link.add_argument("ref", help=_("Kirok id or external id of the record (Kirok id of an evidence item)"))
+        link.add_argument("ref", help=_("Kirok id or external id of the record; an evidence item by Kirok id or SHA-256"))
         link.add_argument("--assessment", required=True, choices=["supports", "contradicts", "context"])
         link.add_argument("--strength", required=True, choices=["weak", "moderate", "strong"])
         link.add_argument("--standard", default="", help=_("standard of proof reached, e.g. reasonable_grounds"))
@@ -61,6 +65,29 @@ class Command(BaseCommand):
         link.add_argument("--suspect", default="", help=_("the suspect's id, for a link about one suspect"))
         link.add_argument("--reason", required=True)
         _who(link)
+        again = sub.add_parser("reassess", help=_("record a new assessment of a link (what is not given stays as it was)"))
+        again.add_argument("link", help=_("the link's id, as `case link` printed it"))
+        again.add_argument("--assessment", choices=["supports", "contradicts", "context"])
+        again.add_argument("--strength", choices=["weak", "moderate", "strong"])
+        again.add_argument("--standard", help=_("standard of proof reached, e.g. reasonable_grounds; '' for none"))
+        again.add_argument("--note")
+        again.add_argument("--reason", required=True)
+        _who(again)
+        withdraw = sub.add_parser("withdraw", help=_("withdraw a link (its history is kept)"))
+        withdraw.add_argument("link", help=_("the link's id, as `case link` printed it"))
+        withdraw.add_argument("--reason", required=True)
+        _who(withdraw)
+        past = sub.add_parser("history", help=_("every version of a link, withdrawn ones too: who, when, why, what"))
+        past.add_argument("link")
+        _who(past)
+        charges = sub.add_parser("charges", help=_("change a case's charges"))
+        charges.add_argument("case")
+        charges.add_argument("--set", dest="replace", action="append", metavar="CHARGE",
+                             help=_("replace the charges with these (framework:item; repeat)"))
+        charges.add_argument("--add", action="append", default=[], metavar="CHARGE", help=_("add a charge (framework:item; repeat)"))
+        charges.add_argument("--remove", action="append", default=[], metavar="CHARGE", help=_("remove a charge (repeat)"))
+        charges.add_argument("--reason", required=True)
+        _who(charges)
         parent = sub.add_parser("unit-parent", help=_("record that a unit was under another for a time"))
         parent.add_argument("unit")
         parent.add_argument("parent")
@@ -107,11 +134,30 @@ class Command(BaseCommand):
         except FAILURES as exc:
             raise CommandError(str(exc)) from None
 
-    def do_frameworks(self, **options):
-        for framework in frameworks.frameworks().values():
-            self.stdout.write(f"{framework.key} ({framework.kind}): {framework.title} — {framework.path}")
-            for item in framework.items:
-                self.stdout.write(f"  {framework.key}:{item.key}  {item.label}  [{len(item.elements)}]")
+    def do_frameworks(self, framework, elements, **options):
+        known = frameworks.frameworks()
+        if framework and framework not in known:
+            raise CommandError(_("framework: no framework %(key)s; the frameworks are %(keys)s") % {
+                "key": framework, "keys": ", ".join(known)})
+        for found in known.values():
+            if framework and found.key != framework:
+                continue
+            self.stdout.write(f"{found.key} ({found.kind}): {found.title} — {found.path}")
+            if elements and found.common:
+                self.stdout.write("  " + _("elements common to every item:"))
+                self._elements(found, found.common)
+            for item in found.items:
+                self.stdout.write(f"  {found.key}:{item.key}  {item.label}  [{len(item.elements)}]")
+                if elements:
+                    self._elements(found, item.elements)
+
+    def _elements(self, framework, elements) -> None:
+        """Each element as `case link` names it, with its kind, text, citation and means of proof."""
+        for element in elements:
+            self.stdout.write(f"    {framework.key}:{element.key}  ({element.kind}; {element.citation})")
+            self.stdout.write(f"      {element.text}")
+            for proof in element.means_of_proof:
+                self.stdout.write("      " + _("proof: %(means)s") % {"means": frameworks.bilingual(proof)})
 
     def do_check_framework(self, file, **options):
         framework = frameworks.read_framework(file)
@@ -140,6 +186,37 @@ class Command(BaseCommand):
                              assessment=services.Assessment(assessment, strength, standard, note))
         self.stdout.write(_("link recorded: %(id)s") % {"id": made.uid})
 
+    def do_reassess(self, principal, link, assessment, strength, standard, note, reason, **options):
+        found = services.find_link(link, principal, withdrawn=True)  # a withdrawn one is refused by name, not "not found"
+        services.reassess(found, services.Assessment(
+            assessment or found.assessment, strength or found.strength, found.standard if standard is None else standard,
+            found.note if note is None else note), principal=principal, reason=reason)
+        self.stdout.write(_("link %(id)s: %(assessment)s") % {"id": found.uid, "assessment": labels.assessment_summary(
+            {"assessment": found.assessment, "strength": found.strength, "standard": found.standard, "note": found.note})})
+
+    def do_withdraw(self, principal, link, reason, **options):
+        found = services.find_link(link, principal, withdrawn=True)
+        services.unlink(found, principal=principal, reason=reason)
+        self.stdout.write(_("link %(id)s withdrawn; its history is kept (`kirok case history %(id)s`)") % {"id": found.uid})
+
+    def do_history(self, principal, link, **options):
+        found = services.find_link(link, principal, withdrawn=True)
+        state = _("withdrawn") if found.deleted_at else _("live")
+        self.stdout.write(f"{found.uid}  {found.framework}:{found.element}  {labels.target_kind(found.target_kind)}  "
+                          f"{found.case.key}  [{state}]")
+        for version in versions(found):
+            at = version.changeset.at.strftime("%Y-%m-%d %H:%M")
+            self.stdout.write(f"  {at} UTC  {version.changeset.actor}  {labels.version_action(version.action)}: "
+                              f"{labels.assessment_summary(version.data)}")
+            self.stdout.write("    " + _("why: %(reason)s") % {"reason": version.changeset.reason} + f"  sha256:{version.digest}")
+
+    def do_charges(self, principal, case, replace, add, remove, reason, **options):
+        if replace is None and not add and not remove:
+            raise CommandError(_("charges: say what to change with --set, --add or --remove"))
+        found = services.edit_charges(services.get_case(case, principal), replace=replace, add=add, remove=remove, principal=principal,
+                                      reason=reason)
+        self.stdout.write(_("case %(key)s charges: %(charges)s") % {"key": found.key, "charges": ", ".join(found.charges) or "—"})
+
     def do_unit_parent(self, principal, unit, parent, start, end, citation, reason, **options):
         row = services.set_unit_parent(unit=unit, parent=parent, start=start, end=end, citation=citation, principal=principal, reason=reason)
         self.stdout.write(_("unit parent recorded: %(id)s") % {"id": row.uid})
@@ -152,14 +229,25 @@ class Command(BaseCommand):
         for section in result.sections:
             self.stdout.write(f"\n{section.title} ({section.citation})")
             for row in section.rows:
-                self.stdout.write(f"  {row.key:<24} {row.status_label:<16} +{row.supports} -{row.contradicts} ~{row.context}  "
-                                  + _("sources %(s)s, witnesses %(w)s, source types %(t)s") % {
-                                      "s": row.sources, "w": row.witnesses, "t": row.source_kinds})
+                self.stdout.write(self._row(row))
+        if result.unplaced:
+            self.stdout.write("\n" + _("links to elements outside these charges:"))
+            for row in result.unplaced:
+                self.stdout.write(self._row(row, f"{row.framework}:{row.key}")
+                                  + ("" if row.element else "  " + _("(no longer in its framework file)")))
         self.stdout.write("\n" + _("elements with supporting evidence: %(covered)s of %(total)s") % {"covered": covered, "total": total})
         for gap in result.gaps:
             self.stdout.write(f"  - {gap}")
         for conflict in result.conflicts:
             self.stdout.write(f"  ! {conflict}")
+
+    @staticmethod
+    def _row(row, key: str = "") -> str:
+        """One matrix row: status, links by assessment (strong ones), independence, standard reached."""
+        return (f"  {key or row.key:<24} {row.status_label:<16} +{row.supports} -{row.contradicts} ~{row.context}  "
+                + _("strong %(n)s; sources %(s)s, witnesses %(w)s, source types %(t)s; standard %(standard)s") % {
+                    "n": row.strong, "s": row.sources, "w": row.witnesses, "t": row.source_kinds,
+                    "standard": row.standard.label if row.standard else "—"})
 
     def do_command(self, principal, unit, place, on, **options):
         date = UncertainDate.parse(on)
