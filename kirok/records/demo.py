@@ -23,6 +23,14 @@ victim ``i mod V``), and what one record needs to know about another (a victim's
 incident's province) is recomputed from that record's stream, so nothing is held in memory but a
 few small caches and the geography: a million persons stream in constant memory.
 
+The worked example. Every demo set, whatever its size and seed, also holds "Camp No. 99"
+(``kirok/data/demo/camp99.yaml``): an invented camp, its administration unit under a bureau
+under the ministry, a commander with his predecessor and the bureau chief, positions over
+uncertain dates, acts of imprisonment and torture, two testimonies with different consent and a
+copy of the camp rules — the record a case against a camp commander is built on (docs/cases.md).
+Its records follow the generated ones of each type, with the fixed external ids
+``demo:camp99:<name>`` and the same fictional marks.
+
 Shares follow published figures where there are any (nk_reference.md §5–6): testimony basis
 69 / 22.3 / 8.7 % (MOU, 2017), NKDB source types (interviews 88.3 %…) and person roles (victims
 86.6 %, perpetrators 4.2 %, witnesses 8.2 %), and a North Hamgyŏng–heavy sample.
@@ -408,6 +416,45 @@ class SourceProfile:
 
 _TYPE_KEYS = {t: i + 1 for i, t in enumerate(ORDER)}
 _PROFILE_KEYS = {"person_profile": 101, "event_profile": 102, "source_profile": 103, "extra_sources": 104, "career": 105}
+_CAMP_KEY = 106  # the random streams of the Camp No. 99 records' ids
+
+
+# --- Camp No. 99: the worked example every demo set holds (kirok/data/demo/camp99.yaml) -------
+
+CAMP = {t: rows for t, rows in _load("camp99.yaml").items() if t in _TYPE_KEYS}
+CAMP_PREFIX = f"{PREFIX}:camp99:"
+_TITLE_MARKS = {"source": FICTIONAL_EN, "event": FICTIONAL_KO}
+
+
+def _camp_names(family: str, given: str) -> list[dict]:
+    """The Hangul name and its DPRK-spelling romanization (Han Jong Su), as the generator writes names."""
+    latin_family, _, latin_given = romanize_name(family + given, "dprk").partition(" ")
+    return [
+        {"full_name": family + given, "family_name": family, "given_name": given, "script": "Hang", "name_type": "primary"},
+        {"full_name": f"{latin_family} {latin_given}", "family_name": latin_family, "given_name": latin_given, "script": "Latn",
+         "romanization": "dprk", "name_type": "transliteration"},
+    ]
+
+
+def camp_record(record_type: str, row: dict, cat: Catalog) -> dict:
+    """One Camp No. 99 row of the table, marked fictional where the generated records are marked:
+    remarks, notes and descriptions begin with both marks, a source's title with the English
+    one, an event's with the Korean one. A ministry the reference data lacks is left out."""
+    out = dict(row)
+    for field in ("remarks", "note", "description"):
+        if out.get(field):
+            out[field] = f"{MARK} {out[field]}"
+    if record_type in _TITLE_MARKS:
+        out["title"] = f"{_TITLE_MARKS[record_type]} {out['title']}"
+        english = (out.get("translations") or {}).get("title", {}).get("en")
+        if english:
+            out["translations"] = {"title": {"en": f"{FICTIONAL_EN} {english}"}}
+    if record_type == "person":
+        out["names"] = _camp_names(*out.pop("name"))
+    parent = out.get("parent") or ""
+    if parent.startswith("ref:institution:") and cat.institution(parent.rsplit(":", 1)[1]) is None:
+        out["parent"] = None
+    return _drop_empty(out)
 
 
 class DemoSet:
@@ -637,13 +684,18 @@ class DemoSet:
         self.chains = len(range(0, self.events - 1, 20))
         self.interventions = len(range(0, self.events, 25))
 
-    def counts(self) -> dict[str, int]:
+    def generated(self) -> dict[str, int]:
+        """How many records of each type are drawn for ``size`` persons (``demo:<type>:<n>``)."""
         return {
             "source": self.sources, "place": len(self.place_rows), "organization": len(self.org_rows),
             "person": self.persons, "event": self.events, "act": self.acts, "involvement": self.involvements,
             "information": self.information, "biographic_detail": self.positions + self.families,
             "chain_of_events": self.chains, "intervention": self.interventions,
         }
+
+    def counts(self) -> dict[str, int]:
+        """Records of each type in the demo set: the generated ones and Camp No. 99's."""
+        return {t: n + len(CAMP.get(t) or ()) for t, n in self.generated().items()}
 
     # --- randomness ---------------------------------------------------------------------------
 
@@ -658,6 +710,10 @@ class DemoSet:
     def uid(self, record_type: str, n: int) -> str:
         """The Kirok id of record ``n``: the first 128 bits of its stream."""
         return _uid(random.Random(self._key(_TYPE_KEYS[record_type], n)))
+
+    def camp_uid(self, record_type: str, n: int) -> str:
+        """The Kirok id of the n-th Camp No. 99 record of a type: a stream of its own, by seed."""
+        return _uid(random.Random(self._key(_CAMP_KEY, (_TYPE_KEYS[record_type] << 16) | n)))
 
     def _profile_rng(self, name: str, n: int) -> random.Random:
         rng = self._profile_rngs[name]
@@ -810,11 +866,13 @@ class DemoSet:
     # --- the records --------------------------------------------------------------------------
 
     def records(self, record_type: str) -> Iterator[dict]:
-        """Exchange-format dicts of one type, lazily, in external-id order."""
+        """Exchange-format dicts of one type, lazily: the generated ones in external-id order,
+        then Camp No. 99's."""
         make = getattr(self, f"_{record_type}")
-        total = self.counts()[record_type]
-        for n in range(total):
+        for n in range(self.generated()[record_type]):
             yield make(n)
+        for n, row in enumerate(CAMP.get(record_type) or ()):
+            yield {"id": self.camp_uid(record_type, n), **camp_record(record_type, row, self.cat)}
 
     def __iter__(self) -> Iterator[tuple[str, Iterator[dict]]]:
         for record_type in ORDER:

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kirok.records.demo import (
-    DATA, FICTIONAL_EN, FICTIONAL_KO, REAL_NAMES, DemoSet, generate, romanized_name, streams, write_files,
+    CAMP, CAMP_PREFIX, DATA, FICTIONAL_EN, FICTIONAL_KO, REAL_NAMES, DemoSet, generate, romanized_name, streams, write_files,
 )
 from kirok.korean import fold_word, plain, romanize_name, romanize_place
 from kirok.records.importing import import_files, import_streams
@@ -74,34 +74,69 @@ def test_every_generated_record_imports_and_a_second_run_changes_nothing(referen
 
 
 def test_the_files_load_with_kirok_import(reference, tmp_path):
-    written = write_files(DemoSet(120, seed=2), tmp_path)
+    demo = DemoSet(120, seed=2)
+    written = write_files(demo, tmp_path)
     report = import_files(sorted(tmp_path.glob("*.jsonl")))
     assert report.rejected == [] and report.created == sum(written.values())
-    assert Event.objects.filter(external_id__startswith="demo:event:").count() == written["event"]
+    assert Event.objects.filter(external_id__startswith="demo:event:").count() == demo.generated()["event"] == written["event"] - 1
+    assert str(Event.objects.get(external_id=f"{CAMP_PREFIX}event").uid) == demo.camp_uid("event", 0)  # and the camp's
 
 
 def test_the_command_imports_refuses_another_seed_and_writes_files(reference, tmp_path, capsys):
     call_command("demo_data", size=60, seed=4, no_progress=True)
     out = capsys.readouterr().out
-    assert "person" in out and "60" in out and "fictional" in out
-    assert Person.objects.filter(external_id__startswith="demo:").count() == 60
+    with_camp = 60 + len(CAMP["person"])
+    assert "person" in out and f"{with_camp}" in out and "fictional" in out and "Camp No. 99" in out
+    assert Person.objects.filter(external_id__startswith="demo:person:").count() == 60
+    assert Person.objects.filter(external_id__startswith="demo:").count() == with_camp
     assert Changeset.objects.filter(kind="demo").count() == 1
     with pytest.raises(CommandError, match="another seed"):
         call_command("demo_data", size=60, seed=5, no_progress=True)
     call_command("demo_data", size=60, seed=4, output=tmp_path, no_progress=True)
-    assert (tmp_path / "person.jsonl").read_bytes().count(b"\n") == 60
+    assert (tmp_path / "person.jsonl").read_bytes().count(b"\n") == with_camp
 
 
 def test_every_record_is_marked_fictional_and_has_a_demo_external_id(sample):
-    _, records = sample
+    demo, records = sample
     for record_type, rows in records.items():
-        for n, row in enumerate(rows):
+        generated = demo.generated()[record_type]
+        for n, row in enumerate(rows[:generated]):
             assert row["external_id"] == f"demo:{record_type}:{n}"
+        assert [row["external_id"] for row in rows[generated:]] == [r["external_id"] for r in CAMP.get(record_type, [])]
+        assert all(row["external_id"].startswith(CAMP_PREFIX) for row in rows[generated:])
     assert all(r["title"].startswith(FICTIONAL_EN) for r in records["source"])
     assert all(FICTIONAL_EN in r["remarks"] and FICTIONAL_KO in r["remarks"] for r in records["person"])
     assert all(FICTIONAL_EN in r["description"] and r["title"].startswith(FICTIONAL_KO) for r in records["event"])
     assert all(FICTIONAL_EN in r["note"] for t in ("place", "organization") for r in records[t])
     assert all(FICTIONAL_KO in r["remarks"] for t in ("act", "involvement", "information", "intervention") for r in records[t])
+
+
+def _camp(demo: DemoSet) -> dict[str, list[dict]]:
+    return {t: [r for r in rows if r["external_id"].startswith(CAMP_PREFIX)] for t, rows in demo}
+
+
+@pytest.mark.parametrize("size, seed", [(1, 1), (7, 2), (300, 9)])
+def test_every_demo_set_holds_the_same_fictional_camp_no_99(size, seed, sample):
+    """Whatever the size and seed: the same records with the same external ids (the ids, drawn
+    from the seed, differ), pointing only at each other and at the shipped ministry; W2's
+    testimony consented to internal use only; no coordinates anywhere; no real name."""
+    camp, reference = _camp(DemoSet(size, seed)), _camp(sample[0])
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "id"} for r in rows]  # noqa: E731
+    assert {t: strip(rows) for t, rows in camp.items()} == {t: strip(rows) for t, rows in reference.items()}
+    assert {t: len(rows) for t, rows in camp.items() if rows} == {t: len(rows) for t, rows in CAMP.items()}
+    ids = {r["external_id"] for rows in camp.values() for r in rows}
+    pointers = {v for rows in camp.values() for r in rows for k, v in r.items()
+                if k != "external_id" and isinstance(v, str) and v.startswith(("demo:", "ref:"))}
+    pointers |= {p for r in camp["event"] for p in r["places"]}
+    assert pointers - ids == {"ref:institution:mss"}
+    consents = {r["external_id"]: r["consents"][0]["scopes"] for r in camp["source"]}
+    assert consents[f"{CAMP_PREFIX}testimony-2"] == ["internal"] and "prosecutors" in consents[f"{CAMP_PREFIX}testimony-1"]
+    assert not any(k in r for rows in camp.values() for r in rows for k in ("latitude", "longitude"))
+    hangul = [n["full_name"] for r in camp["person"] for n in r["names"] if n["script"] == "Hang"]
+    assert len(hangul) == len(CAMP["person"]) and not set(hangul) & REAL_NAMES
+    assert all("(가상)" in r["name_ko"] and "fictional" in r["name_en"] for t in ("place", "organization") for r in camp[t])
+    same_ids = [r["id"] for r in camp["person"]] == [r["id"] for r in reference["person"]]
+    assert same_ids == (seed == sample[0].seed)  # the ids follow the seed, not the size
 
 
 def test_persons_have_a_hangul_name_and_romanized_variants(sample):
@@ -181,6 +216,7 @@ def test_the_scenario_tables_are_data_marked_fictional(sample):
 
 def test_shares_follow_the_published_figures(sample):
     demo, records = sample
+    records = {t: rows[: demo.generated()[t]] for t, rows in records.items()}  # the drawn records, not the camp's
     n = demo.size
     assert len(records["person"]) == n and len(records["act"]) == n
     assert len(records["event"]) == n // 3 and len(records["source"]) == n // 5

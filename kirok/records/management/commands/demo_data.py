@@ -9,7 +9,7 @@ from kirok.accounts import services as accounts
 from kirok.protection.compartments import CompartmentError, add_member, assigning, default_compartment, named
 from kirok.protection.principal import Principal
 from kirok.protection.keys import KeyringError, require_workspace
-from kirok.records.demo import DemoSet, external_id, streams, write_files
+from kirok.records.demo import CAMP, CAMP_PREFIX, DemoSet, external_id, streams, write_files
 from kirok.records.importing import ImportFailed, import_streams
 from kirok.records.progress import progress_bar
 from kirok.search import indexing
@@ -118,3 +118,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{record_type:<{width}}  {counts.get(record_type, 0):>10,}")
         self.stdout.write(f"{'total':<{width}}  {sum(counts.values()):>10,}  ({time.monotonic() - started:.1f} s)")
         self.stdout.write("All of it is fictional: every record is marked [FICTIONAL DEMO] / [가상 데모].")
+        self.stdout.write(_(
+            "Among them is Camp No. 99 (%(records)d records, external ids %(prefix)s…), the worked example of a "
+            "case against a camp commander (docs/cases.md)."
+        ) % {"records": sum(len(rows) for rows in CAMP.values()), "prefix": CAMP_PREFIX})
