@@ -3,7 +3,14 @@
 Positions are biographic details (a person, an organization, a position and rank, uncertain
 start and end dates); the unit hierarchy over time is ``UnitParent`` (falling back to the
 registry's undated ``Organization.parent`` for a unit that has no dated parents). A facility is
-answered through the units that operate it (``Place.operator``).
+answered through the units that ran it on the date (``FacilityOperator``, falling back likewise
+to the registry's undated ``Place.operator``).
+
+Who **commanded** is not everyone who held a position: each position is classed as a command
+post, a deputy, a political officer, a section head or another post (an agent, a guard) by its
+relationship and its title, as ``kirok/data/command_posts.yaml`` says (data, not code). The
+commanders of each unit come first and are marked so; the other holders follow, each with what
+their post is, so that a reader never takes an agent for the commander.
 
 Dates are uncertain on both sides, so every answer says how sure it is. A holder is **certain**
 on a day when the position certainly began before it and certainly ended after it (the latest
@@ -14,13 +21,19 @@ recorded) is possible, never certain: Kirok cannot know the person still held th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from html import escape
+from pathlib import Path
+
+import yaml
 
 from django.db.models import Q
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kirok.protection import access
 from kirok.protection.principal import Principal
@@ -28,7 +41,8 @@ from kirok.protection.pseudonyms import pseudonym
 from kirok.records.models import BiographicDetail, Organization, Place
 from kirok.types.dates import UncertainDate
 
-from .models import UnitParent
+from .frameworks import bilingual
+from .models import FacilityOperator, UnitParent
 from .services import Restrict
 
 CERTAIN, POSSIBLE = "certain", "possible"
@@ -55,20 +69,88 @@ def _overlapping(queryset, on: UncertainDate):
     return queryset
 
 
+POSTS_FILE = Path(__file__).resolve().parent.parent / "data" / "command_posts.yaml"
+COMMAND, OTHER = "command", "other"
+WORDS = re.compile(r"[0-9a-z\uac00-\ud7a3]+")  # Latin (lower-cased), digits, Hangul syllables
+
+
+@dataclass(frozen=True)
+class PostClass:
+    """A class of posts (command, deputy, political officer, section head) and the titles that name it."""
+
+    code: str
+    label_by_language: dict
+    titles: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return bilingual(self.label_by_language)
+
+    def names(self, text: str, words: list[str]) -> bool:
+        """Does a title of this class name the post ``text`` (lower-cased, split into ``words``)?
+        A Latin title is a word (or a phrase of words) of the text; a Korean title may end a
+        compound word (관리소장 ends in 소장)."""
+        for title in self.titles:
+            if " " in title:
+                if re.search(rf"(?<![a-z]){re.escape(title)}(?![a-z])", text):
+                    return True
+            elif title.isascii():
+                if title in words:
+                    return True
+            elif any(word.endswith(title) for word in words):
+                return True
+        return False
+
+
+@lru_cache(maxsize=1)
+def post_classes() -> tuple[dict[str, str], tuple[PostClass, ...]]:
+    """({relationship code: class}, classes in the order they are tried) from command_posts.yaml."""
+    doc = yaml.safe_load(POSTS_FILE.read_text(encoding="utf-8"))
+    classes = tuple(PostClass(c["code"], c["label"], tuple(str(t).lower() for t in c["titles"])) for c in doc["classes"])
+    return dict(doc.get("relationships") or {}), classes
+
+
+def post_of(detail: BiographicDetail) -> str:
+    """The class of a position: by its relationship (``commander_of_organisation``), else by the
+    first class whose title names its position text; ``OTHER`` when none does."""
+    relationships, classes = post_classes()
+    if detail.relationship_id and detail.relationship.code in relationships:
+        return relationships[detail.relationship.code]
+    text = " ".join((detail.position or "").lower().split())
+    words = WORDS.findall(text)
+    return next((c.code for c in classes if c.names(text, words)), OTHER)
+
+
+def post_label(code: str) -> str:
+    found = next((c for c in post_classes()[1] if c.code == code), None)
+    return found.label if found else _("other post")
+
+
 @dataclass
 class Holder:
     detail: BiographicDetail
     label: str
     certainty: str
+    post: str = OTHER
 
     @property
     def certainty_label(self) -> str:
         return _("certain") if self.certainty == CERTAIN else _("possible")
 
     @property
+    def commands(self) -> bool:
+        return self.post == COMMAND
+
+    @property
+    def post_label(self) -> str:
+        return post_label(self.post)
+
+    @property
     def period(self) -> str:
-        start, end = str(self.detail.start_date) or "?", str(self.detail.end_date) or "…"
-        return f"{start} – {end}"
+        """The position's period in the active language's date convention (1998년 3월 in Korean)."""
+        from kirok.web.templatetags.kirok_web import kdate
+
+        return f"{kdate(self.detail.start_date) or '?'} – {kdate(self.detail.end_date) or '…'}"
 
 
 @dataclass
@@ -76,8 +158,19 @@ class Level:
     """One unit in the chain, the people holding positions in it, and how it hangs below the next."""
 
     unit: Organization
-    holders: list[Holder] = field(default_factory=list)
+    holders: list[Holder] = field(default_factory=list)  # commanders first
     link: str = ""  # how the unit below hangs under this one: CERTAIN / POSSIBLE (dated), "registry" (undated)
+
+    @property
+    def commanders(self) -> list[Holder]:
+        """Who commanded the unit on the date: the holders of its command posts."""
+        return [h for h in self.holders if h.commands]
+
+    @property
+    def others(self) -> list[Holder]:
+        """Everyone else who held a position in it (deputies, political officers, agents …)."""
+        return [h for h in self.holders if not h.commands]
+
 
 
 @dataclass
@@ -86,6 +179,7 @@ class Chain:
     start: Organization
     levels: list[Level]
     alternatives: list[tuple[Organization, Organization, str]] = field(default_factory=list)  # other possible parents
+    operated: tuple[str, str] | None = None  # (facility, how sure) when the chain starts at a facility's operator
 
     @property
     def svg(self) -> str:
@@ -93,15 +187,28 @@ class Chain:
 
 
 def holders(unit: Organization, on: UncertainDate, restrict: Restrict) -> list[Holder]:
-    """Who held a position in ``unit`` on ``on``: certain first, then possible, as far as
-    ``restrict`` lets them be shown."""
-    rows = restrict("biographic_detail", BiographicDetail.objects.filter(organization=unit)).select_related("person")
+    """Who held a position in ``unit`` on ``on``, as far as ``restrict`` lets them be shown:
+    commanders first, then the other posts in the order of ``command_posts.yaml``; certain before
+    possible within each."""
+    rows = restrict("biographic_detail", BiographicDetail.objects.filter(organization=unit)).select_related("person", "relationship")
     out = []
     for detail in _overlapping(rows, on).order_by("start_date_from", "pk"):
         found = certainty(detail.start_date, detail.end_date, on)
         if found:
-            out.append(Holder(detail, pseudonym(str(detail.person.uid)), found))
-    return sorted(out, key=lambda h: h.certainty != CERTAIN)
+            out.append(Holder(detail, pseudonym(str(detail.person.uid)), found, post_of(detail)))
+    order = [COMMAND] + [c.code for c in post_classes()[1] if c.code != COMMAND] + [OTHER]
+    return sorted(out, key=lambda h: (order.index(h.post) if h.post in order else len(order), h.certainty != CERTAIN))
+
+
+def _dated(rows, on: UncertainDate, attr: str) -> list[tuple[Organization, str]]:
+    """The ``attr`` unit of each dated row (a parent, an operator) whose period may cover ``on``,
+    with how sure that is; certain first."""
+    out = []
+    for row in _overlapping(rows, on).select_related(attr).order_by("start_date_from", "pk"):
+        found = certainty(row.start_date, row.end_date, on)
+        if found:
+            out.append((getattr(row, attr), found))
+    return sorted(out, key=lambda p: p[1] != CERTAIN)
 
 
 def parents(unit: Organization, on: UncertainDate) -> list[tuple[Organization, str]]:
@@ -110,12 +217,20 @@ def parents(unit: Organization, on: UncertainDate) -> list[tuple[Organization, s
     dated = UnitParent.objects.filter(unit=unit)
     if not dated.exists():
         return [(unit.parent, "registry")] if unit.parent_id else []
-    out = []
-    for row in _overlapping(dated, on).select_related("parent"):
-        found = certainty(row.start_date, row.end_date, on)
-        if found:
-            out.append((row.parent, found))
-    return sorted(out, key=lambda p: p[1] != CERTAIN)
+    return _dated(dated, on, "parent")
+
+
+def operators(place: Place, on: UncertainDate) -> list[tuple[Organization, str]]:
+    """The units that may have run facility ``place`` on ``on`` (certain first), from its dated
+    operators (``FacilityOperator``); the registry's undated ``Place.operator`` when none is
+    recorded for it at all."""
+    dated = FacilityOperator.objects.filter(place=place)
+    if not dated.exists():
+        return [(place.operator, "registry")] if place.operator_id else []
+    return _dated(dated, on, "unit")
+
+
+HOW = {CERTAIN: gettext_lazy("certain"), POSSIBLE: gettext_lazy("possible"), "registry": gettext_lazy("registry, undated")}
 
 
 def chain(unit: Organization, on: UncertainDate, restrict: Restrict) -> Chain:
@@ -132,12 +247,27 @@ def chain(unit: Organization, on: UncertainDate, restrict: Restrict) -> Chain:
     return result
 
 
-def units_of(ref: str, kind: str, principal: Principal) -> list[Organization]:
-    """The units a question is about: the unit itself, or the units that operate a facility."""
+def units_of(ref: str, kind: str, principal: Principal, on: UncertainDate | None = None) -> list[Organization]:
+    """The units a question is about: the unit itself, or the units that may have run a facility
+    on ``on`` (any date when not given)."""
     if kind == "organization":
         return [access.get("organization", ref, principal)]
     place: Place = access.get("place", ref, principal)
-    return [place.operator] if place.operator_id else []
+    return [unit for unit, _how in operators(place, on or UncertainDate.parse(""))]
+
+
+def chains_for(ref: str, kind: str, on: UncertainDate, principal: Principal, restrict: Restrict) -> list[Chain]:
+    """The chains of command a question asks for: of the unit, or of each unit that may have run
+    the facility on ``on``, each saying how sure it is that the unit ran it then."""
+    if kind == "organization":
+        return [chain(access.get("organization", ref, principal), on, restrict)]
+    place: Place = access.get("place", ref, principal)
+    out = []
+    for unit, how in operators(place, on):
+        result = chain(unit, on, restrict)
+        result.operated = (str(place), str(HOW[how]))
+        out.append(result)
+    return out
 
 
 def positions_of(person, restrict: Restrict):
@@ -157,12 +287,12 @@ def diagram(result: Chain) -> str:
     boxes, y = [], 10
     for level in reversed(result.levels):
         lines = [str(level.unit)] + [
-            f"{h.label} · {h.detail.position or '—'}{f' ({h.detail.rank})' if h.detail.rank else ''} · {h.period}"
+            f"{h.post_label}: {h.label} · {h.detail.position or '—'}{f' ({h.detail.rank})' if h.detail.rank else ''} · {h.period}"
             + ("" if h.certainty == CERTAIN else f" · {_('possible')}")
             for h in level.holders
         ]
-        if len(lines) == 1:
-            lines.append(_("no position holder recorded for this date"))
+        if not level.commanders:
+            lines.insert(1, _("no commander recorded for this date") if level.holders else _("no position holder recorded for this date"))
         height = PAD * 2 + LINE * len(lines)
         boxes.append((y, height, lines, level.link))
         y += height + GAP_Y

@@ -110,10 +110,22 @@ class CommandForm(forms.Form):
                          help_text=_("1998, 1998-03, 1998~, 1997/1999"))
 
 
-class UnitParentForm(forms.Form):
-    unit = forms.CharField(label=_("Unit (Kirok id or external id)"), max_length=200)
-    parent = forms.CharField(label=_("Parent unit (Kirok id or external id)"), max_length=200)
+class PeriodForm(forms.Form):
+    """A fact true for a period (dates may be uncertain), with its sources and the reason for recording it."""
+
     start = forms.CharField(label=_("From"), required=False, max_length=40, help_text=_("1998, 1998-03, 1998~, 1997/1999"))
     end = forms.CharField(label=_("Until"), required=False, max_length=40)
     citation = forms.CharField(label=_("Sources cited"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     reason = forms.CharField(label=_("Why"), max_length=2000, help_text=REASON_HELP)
+
+
+class UnitParentForm(PeriodForm):
+    unit = forms.CharField(label=_("Unit (Kirok id or external id)"), max_length=200)
+    parent = forms.CharField(label=_("Parent unit (Kirok id or external id)"), max_length=200)
+    field_order = ["unit", "parent", "start", "end", "citation", "reason"]
+
+
+class FacilityOperatorForm(PeriodForm):
+    place = forms.CharField(label=_("Facility (Kirok id or external id)"), max_length=200)
+    unit = forms.CharField(label=_("Operating unit (Kirok id or external id)"), max_length=200)
+    field_order = ["place", "unit", "start", "end", "citation", "reason"]

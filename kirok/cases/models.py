@@ -5,7 +5,8 @@ modes of liability alleged against them) and **element links**: an analyst's jud
 act, a source passage, an evidence item or a person's position supports, contradicts or gives
 context to one legal element, with its strength, the standard of proof it reaches and a note.
 **Unit parents** give the unit hierarchy over time that ``Organization.parent`` (one parent, no
-dates) cannot. All four are versioned (``kirok.cases.versioning``).
+dates) cannot, and **facility operators** the units that ran a facility over time, which
+``Place.operator`` (one unit, no dates) cannot. All are versioned (``kirok.cases.versioning``).
 
 A case lives in one compartment (``kirok.protection``): only members see it, and inside it each
 link is shown only when the record it points to is within the reader's reach.
@@ -21,7 +22,7 @@ from kirok.records.fields import UncertainDateField
 
 from .versioning import CaseVersion, Versioned
 
-__all__ = ["Case", "CaseVersion", "ElementLink", "Reach", "Suspect", "UnitParent"]
+__all__ = ["Case", "CaseVersion", "ElementLink", "FacilityOperator", "Reach", "Suspect", "UnitParent"]
 
 TARGETS = ("act", "information", "item", "position")
 
@@ -197,3 +198,21 @@ class UnitParent(Versioned):
     class Meta:
         verbose_name = _("unit parent over time")
         verbose_name_plural = _("unit parents over time")
+
+
+class FacilityOperator(Versioned):
+    """Facility ``place`` was run by unit ``unit`` from ``start_date`` to ``end_date`` (uncertain
+    dates): who to ask "who commanded this camp in 2005" of, when the registry's single undated
+    ``Place.operator`` names only the ministry above it, or a unit that took over later."""
+
+    record_type = "facility_operator"
+
+    place = models.ForeignKey("records.Place", verbose_name=_("facility"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("records.Organization", verbose_name=_("operating unit"), on_delete=models.PROTECT, related_name="+")
+    start_date = UncertainDateField(_("from"))
+    end_date = UncertainDateField(_("until"))
+    citation = models.TextField(_("sources cited"), blank=True)
+
+    class Meta:
+        verbose_name = _("facility operator over time")
+        verbose_name_plural = _("facility operators over time")

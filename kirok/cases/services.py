@@ -28,7 +28,7 @@ from kirok.records.exchange import canonical_uuid
 from kirok.types.dates import DateError, UncertainDate
 
 from . import frameworks, reach
-from .models import Case, ElementLink, Suspect, UnitParent
+from .models import Case, ElementLink, FacilityOperator, Suspect, UnitParent
 
 # The record type behind each kind of link target (the evidence item has its own access rule).
 TARGET_TYPES = {"act": "act", "information": "information", "position": "biographic_detail"}
@@ -363,6 +363,32 @@ def _date(value: str, field: str) -> UncertainDate:
         raise CaseError(f"{field}: {exc}") from None
 
 
+def _period(start: str, end: str) -> tuple[UncertainDate, UncertainDate]:
+    """A period's two uncertain dates, read and checked (the end not before the start)."""
+    began, ended = _date(start, "start"), _date(end, "end")
+    if began and ended and ended.latest < began.earliest:
+        raise CaseError(_("end: the period ends before it starts"))
+    return began, ended
+
+
+def set_facility_operator(*, place: str, unit: str, start: str, end: str, citation: str = "", principal: Principal,
+                          reason: str) -> FacilityOperator:
+    """Record that facility ``place`` was run by ``unit`` for a time (dates may be uncertain): the
+    chain of command then starts from that unit on the dates it covers, not from the registry's
+    undated operator."""
+    principal.require("write_records")
+    facility = access.get("place", place, principal)
+    if facility.kind != "facility":
+        raise CaseError(_("place: %(place)s is a %(kind)s, not a facility") % {"place": facility, "kind": facility.get_kind_display()})
+    operator = access.get("organization", unit, principal)
+    began, ended = _period(start, end)
+    with history.changeset(user=principal.user, actor=principal.actor, reason=_reason(reason)):
+        row = FacilityOperator(place=facility, unit=operator, citation=citation.strip())
+        row.start_date, row.end_date = began, ended
+        row.save()
+    return row
+
+
 def set_unit_parent(*, unit: str, parent: str, start: str, end: str, citation: str = "", principal: Principal,
                     reason: str) -> UnitParent:
     """Record that ``unit`` was under ``parent`` for a time (dates may be uncertain)."""
@@ -370,9 +396,7 @@ def set_unit_parent(*, unit: str, parent: str, start: str, end: str, citation: s
     child, above = (access.get("organization", ref, principal) for ref in (unit, parent))
     if child.pk == above.pk:
         raise CaseError(_("parent: a unit cannot be its own parent"))
-    began, ended = _date(start, "start"), _date(end, "end")
-    if began and ended and ended.latest < began.earliest:
-        raise CaseError(_("end: the period ends before it starts"))
+    began, ended = _period(start, end)
     loop = _loop(child, above, _span(began, ended))
     if loop:
         raise CaseError(_("parent: %(parent)s is itself below %(unit)s in a period that may overlap this one (%(path)s); a unit "

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.cases, name="cases"),
     path("command/", views.chain_of_command, name="command"),
     path("command/unit-parents/", views.unit_parent_new, name="unit-parent-new"),
+    path("command/facility-operators/", views.facility_operator_new, name="facility-operator-new"),
     path("dossiers/person/<uuid:uid>/", views.person_dossier, name="person-dossier"),
     path("dossiers/organization/<uuid:uid>/", views.organization_dossier, name="organization-dossier"),
     path("suspects/<uuid:uid>/", views.suspect, name="suspect"),

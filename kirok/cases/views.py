@@ -26,7 +26,8 @@ from kirok.web.templatetags.kirok_web import kdate
 from kirok.web.rules import page
 
 from . import casefile, command, dossier, frameworks, labels, matrix, services
-from .forms import AssessmentForm, CaseForm, CommandForm, ExportForm, LinkForm, SuspectForm, UnitParentForm, UnlinkForm
+from .forms import (AssessmentForm, CaseForm, CommandForm, ExportForm, FacilityOperatorForm, LinkForm, SuspectForm, UnitParentForm,
+                    UnlinkForm)
 from .models import ElementLink, Suspect
 from .versioning import versions
 
@@ -222,37 +223,51 @@ def chain_of_command(request):
         data = form.cleaned_data
         try:
             on = UncertainDate.parse(data["on"])
-            units = command.units_of(data["unit"] or data["place"], "organization" if data["unit"] else "place", principal)
-            chains = [command.chain(unit, on, services.within_reach(principal)) for unit in units]
+            chains = command.chains_for(data["unit"] or data["place"], "organization" if data["unit"] else "place", on, principal,
+                                        services.within_reach(principal))
         except DateError as exc:
             error = str(exc)
         except NotFound:
             error = _("No such unit or facility.")
         if not chains and not error:
-            error = _("No unit is recorded as operating this facility.")
+            error = _("No unit is recorded as operating this facility on this date.")
     return render(request, "cases/command.html", {
-        "form": form, "chains": chains, "error": error, "parent_form": UnitParentForm(), "can_write": principal.can("write_records"),
+        "form": form, "chains": chains, "error": error, "parent_form": UnitParentForm(), "operator_form": FacilityOperatorForm(),
+        "can_write": principal.can("write_records"),
     }, status=400 if error else 200)
+
+
+def _record_period(request, form, record, done: str, failed: str):
+    """A dated fact from the command page's forms (a unit's parent, a facility's operator),
+    recorded through the service ``record``; back to the command page with what happened."""
+    if form.is_valid():
+        try:
+            record(form.cleaned_data)
+        except (services.CaseError, NotFound) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done)
+    else:
+        messages.error(request, failed % {"errors": "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())})
+    return redirect("cases:command")
 
 
 @page("write_records")
 @require_POST
 def unit_parent_new(request):
     principal = principal_for(request.user)
-    form = UnitParentForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.set_unit_parent(unit=data["unit"], parent=data["parent"], start=data["start"], end=data["end"],
-                                     citation=data["citation"], principal=principal, reason=data["reason"])
-        except (services.CaseError, NotFound) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Unit hierarchy recorded."))
-    else:
-        messages.error(request, _("The unit hierarchy was not recorded: %(errors)s") % {"errors": "; ".join(
-            f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())})
-    return redirect("cases:command")
+    return _record_period(request, UnitParentForm(request.POST), lambda data: services.set_unit_parent(
+        unit=data["unit"], parent=data["parent"], start=data["start"], end=data["end"], citation=data["citation"], principal=principal,
+        reason=data["reason"]), _("Unit hierarchy recorded."), _("The unit hierarchy was not recorded: %(errors)s"))
+
+
+@page("write_records")
+@require_POST
+def facility_operator_new(request):
+    principal = principal_for(request.user)
+    return _record_period(request, FacilityOperatorForm(request.POST), lambda data: services.set_facility_operator(
+        place=data["place"], unit=data["unit"], start=data["start"], end=data["end"], citation=data["citation"], principal=principal,
+        reason=data["reason"]), _("Facility operator recorded."), _("The facility operator was not recorded: %(errors)s"))
 
 
 def _dossier_view(request, uid, kind: str):

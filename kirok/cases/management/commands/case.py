@@ -96,6 +96,14 @@ class Command(BaseCommand):
         parent.add_argument("--citation", default="")
         parent.add_argument("--reason", required=True)
         _who(parent)
+        runs = sub.add_parser("operator", help=_("record that a unit ran a facility for a time"))
+        runs.add_argument("place", help=_("the facility (Kirok id or external id)"))
+        runs.add_argument("unit", help=_("the operating unit (Kirok id or external id)"))
+        runs.add_argument("--from", dest="start", default="")
+        runs.add_argument("--until", dest="end", default="")
+        runs.add_argument("--citation", default="")
+        runs.add_argument("--reason", required=True)
+        _who(runs)
         show = sub.add_parser("matrix", help=_("print the case matrix with its gaps"))
         show.add_argument("case")
         show.add_argument("--suspect", default="")
@@ -221,6 +229,11 @@ class Command(BaseCommand):
         row = services.set_unit_parent(unit=unit, parent=parent, start=start, end=end, citation=citation, principal=principal, reason=reason)
         self.stdout.write(_("unit parent recorded: %(id)s") % {"id": row.uid})
 
+    def do_operator(self, principal, place, unit, start, end, citation, reason, **options):
+        row = services.set_facility_operator(place=place, unit=unit, start=start, end=end, citation=citation, principal=principal,
+                                             reason=reason)
+        self.stdout.write(_("facility operator recorded: %(id)s") % {"id": row.uid})
+
     def do_matrix(self, principal, case, suspect, **options):
         found = services.get_case(case, principal)
         who = services.get_suspect(found, suspect) if suspect else None
@@ -251,16 +264,25 @@ class Command(BaseCommand):
 
     def do_command(self, principal, unit, place, on, **options):
         date = UncertainDate.parse(on)
-        units = command.units_of(unit or place, "organization" if unit else "place", principal)
-        if not units:
-            raise CommandError(_("no unit is recorded as operating this facility"))
-        for start in units:
-            result = command.chain(start, date, services.within_reach(principal))
+        chains = command.chains_for(unit or place, "organization" if unit else "place", date, principal, services.within_reach(principal))
+        if not chains:
+            raise CommandError(_("place: no unit is recorded as running this facility on this date (record one with `kirok case operator`)"))
+        for result in chains:
+            if result.operated:
+                self.stdout.write(_("%(place)s was run by %(unit)s (%(how)s)") % {
+                    "place": result.operated[0], "unit": result.start, "how": result.operated[1]})
             for depth, level in enumerate(result.levels):
-                self.stdout.write(f"{'  ' * depth}{level.unit}{f' [{level.link}]' if level.link else ''}")
+                indent = "  " * depth
+                self.stdout.write(f"{indent}{level.unit}{f' [{level.link}]' if level.link else ''}")
+                if not level.commanders:
+                    self.stdout.write(f"{indent}  " + (_("no commander recorded for this date") if level.holders
+                                                       else _("no position holder recorded for this date")))
                 for holder in level.holders:
-                    self.stdout.write(f"{'  ' * depth}  {holder.label}  {holder.detail.position}  {holder.detail.rank}  "
+                    self.stdout.write(f"{indent}  {holder.post_label}: {holder.label}  {holder.detail.position}  {holder.detail.rank}  "
                                       f"{holder.period}  {holder.certainty_label}")
+            for below, parent, how in result.alternatives:
+                self.stdout.write(_("other possible parent on this date: %(unit)s → %(parent)s (%(how)s)") % {
+                    "unit": below, "parent": parent, "how": command.HOW.get(how, how)})
 
     def do_export(self, principal, case, output, bundle, scope, purpose, language, no_progress, **options):
         principal.require("export")
