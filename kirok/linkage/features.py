@@ -15,7 +15,10 @@ The keys of a person's names (``name_keys``), each a set of strings:
 * ``typo`` — the typo-tolerant blocking key: every skeleton of a ``keys`` key with one letter
   deleted, and the skeleton itself. Two skeletons one edit apart (a letter substituted, dropped
   or added) share one of these (the symmetric-deletion method of SymSpell);
-* ``surname`` — the surname as folded ROK Hangul, when the name can be read as Korean.
+* ``surname`` — the surname as folded ROK Hangul, when the name can be read as Korean;
+* ``given`` — the given name's skeleton, of every reading and of a romanized name read with
+  its first or last word as the surname, known or not ("Cohe Iljeong", a slip in Choe, still
+  has the given name Iljeong).
 
 Beside them, ``misspelt``: whether a romanized name reads as no Korean syllables at all
 (``kirok.linkage.reading``), which tells a slip of the pen from another person's real name.
@@ -158,7 +161,7 @@ class Facts:
     source: int | None = None
 
 
-COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "birth", "birth1", "birth3", "origin", "places", "units")
+COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "given", "birth", "birth1", "birth3", "origin", "places", "units")
 # The row as an Arrow table: hashes at 8 bytes each (a Python list of ints takes 40 per hash).
 SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())), *[(c, pa.list_(pa.int64())) for c in COLUMNS],
@@ -318,6 +321,7 @@ def row(facts: Facts, hasher: Hasher) -> dict:
         "name_common": [],  # filled in over the collection: ``rows``
         "typo_rare": [],
         "surname": hasher(f"s:{s}" for s in names["surname"]),
+        "given": hasher(f"g:{g}" for g in names["given"]),
         "block": hasher(blocking_keys(names, first, last)),
         "birth": hasher(year_tokens(first, last)),
         "birth1": hasher(year_tokens(first, last, 1)),

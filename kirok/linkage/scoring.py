@@ -63,6 +63,10 @@ TESTS = {
     "typo": _any("name_typo"),
     "surname_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('surname')}",
     "surname": _any("surname"),
+    # the given name alike, the surnames not: a slip in the surname (Cohe for Choe), when a side is
+    # misspelt; two persons of one given name otherwise
+    "given_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('given')}",
+    "given": _any("given"),
     "birth_exact": _any("birth"),
     "birth_near1": _any("birth", "birth1"),
     "birth_near3": _any("birth", "birth3"),

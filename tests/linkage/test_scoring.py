@@ -141,22 +141,27 @@ def test_average_linkage_keeps_a_record_out_of_a_cluster_it_resembles_in_one_mem
     assert joins == [(5, 6)]
 
 
-def test_a_name_one_letter_off_that_reads_as_no_korean_name_is_its_own_level():
-    """Choe Km-hyong is a slip for Choe Kum-hyong: the pair is within one letter and one side
-    is no Korean name; Choe Kum-hyong and Choe Kum-hyon are both names, one letter apart."""
+def name_levels(*names: str) -> dict[tuple[int, int], str]:
+    """The name level of every pair of one-name persons (numbered from 1), as the SQL gives it."""
     import duckdb
     import pyarrow as pa
 
     from kirok.linkage.features import Facts, Hasher, rows
 
-    facts = [Facts(pk=1, names=["Choe Kum-hyong"]), Facts(pk=2, names=["Choe Km-hyong"]), Facts(pk=3, names=["Choe Kum-hyon"]),
-             Facts(pk=4, names=["Choe Kmi-hwan"]), Facts(pk=5, names=["Choe Myong-su"])]
+    facts = [Facts(pk=i, names=[name]) for i, name in enumerate(names, start=1)]
     con = duckdb.connect()
     con.register("people", pa.Table.from_pylist(rows(facts, Hasher(b"k" * 32)), schema=scoring.SCHEMA))
-    name = current().comparison("name")
     cols = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in scoring._COLUMNS)
-    levels = dict(((a, b), g) for a, b, g in con.execute(
-        f"SELECT unique_id_l, unique_id_r, {scoring._gamma(name)} FROM (SELECT {cols} FROM people a JOIN people b ON a.unique_id < b.unique_id)").fetchall())
+    return dict(((a, b), g) for a, b, g in con.execute(
+        f"SELECT unique_id_l, unique_id_r, {scoring._gamma(current().comparison('name'))} "
+        f"FROM (SELECT {cols} FROM people a JOIN people b ON a.unique_id < b.unique_id)").fetchall())
+
+
+def test_a_name_one_letter_off_that_reads_as_no_korean_name_is_its_own_level():
+    """Choe Km-hyong is a slip for Choe Kum-hyong: the pair is within one letter and one side
+    is no Korean name; Choe Kum-hyong and Choe Kum-hyon are both names, one letter apart."""
+    levels = name_levels("Choe Kum-hyong", "Choe Km-hyong", "Choe Kum-hyon", "Choe Kmi-hwan", "Choe Myong-su")
+    name = current().comparison("name")
     assert levels[(1, 2)] in ("typo_rare_misspelt", "typo_misspelt")
     assert levels[(1, 3)] in ("typo_rare", "typo")
     # further apart than one letter: the surname alone, but one side misspelt says more than that
@@ -182,3 +187,16 @@ def test_the_shared_hash_test_agrees_with_list_has_any_on_empty_lists_and_under_
     from splink.internals.parse_sql import get_columns_used_from_sql
 
     assert set(get_columns_used_from_sql(scoring._any("birth", "birth1"), "duckdb")) == {"birth_l", "birth1_r"}
+
+
+def test_a_given_name_alike_with_a_slip_in_the_surname_is_its_own_level():
+    """Cohe Iljeong (a slip in Choe) and Choe Iljeong share no name key, only the given name; so
+    do Pak Iljeong and Choe Iljeong, two persons' real names. Kim Jong-un and Kim Jong-il share
+    the surname, not the given name, and stay at the surname level."""
+    levels = name_levels("Choe Iljeong", "Cohe Iljeong", "Pak Iljeong", "Kim Jong-un", "Kim Jong-il", "최일정")
+    assert levels[(1, 2)] == levels[(2, 6)] == "given_misspelt"
+    assert levels[(1, 3)] == levels[(3, 6)] == "given"
+    assert levels[(4, 5)] == "surname" and levels[(1, 4)] == "else"
+    assert levels[(1, 6)] in ("keys", "keys_rare")
+    m = {level.test: level.m for level in current().comparison("name").levels}
+    assert m["given_misspelt"] > 0 and m["given"] > 0
