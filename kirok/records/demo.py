@@ -25,7 +25,7 @@ few small caches and the geography: a million persons stream in constant memory.
 
 The worked example. Every demo set, whatever its size and seed, also holds "Camp No. 99"
 (``kirok/data/demo/camp99.yaml``): an invented camp, its administration unit under a bureau
-under the ministry, a commander with his predecessor and the bureau chief, positions over
+under the ministry, a commander with his predecessor, the bureau chief and a guard, positions over
 uncertain dates, acts of imprisonment and torture, two testimonies with different consent and a
 copy of the camp rules — the record a case against a camp commander is built on (docs/cases.md).
 Its records follow the generated ones of each type, with the fixed external ids

@@ -131,17 +131,19 @@ def test_every_demo_set_holds_the_camp_with_its_commander_and_his_positions_over
 
 
 def test_the_chain_of_command_names_the_commander_and_his_superior_on_the_dates_of_the_acts(example):
-    restrict = services.within_reach(example.principal("reviewer"))
-    unit = camp("organization", "unit")
+    reviewer = example.principal("reviewer")
+    restrict = services.within_reach(reviewer)
     for act in ("act-1", "act-2", "act-3"):  # 1996-2000, 1998-03, 1999: all in the commander's time
-        result = command.chain(unit, camp("act", act).start_date, restrict)
+        # "Who commanded Camp No. 99 on the date of the act?": through the unit that ran the camp.
+        [result] = command.chains_for(CAMP + "camp", "place", camp("act", act).start_date, reviewer, restrict)
         assert [level.unit.external_id for level in result.levels] == [CAMP + "unit", CAMP + "bureau", "ref:institution:mss"], act
         camp_level, bureau, ministry = result.levels
-        assert [(h.detail.external_id, h.certainty) for h in camp_level.holders] == [(CAMP + "position-commander", command.CERTAIN)]
-        assert [(h.detail.external_id, h.certainty) for h in bureau.holders] == [(CAMP + "position-chief", command.CERTAIN)]
+        assert [(h.detail.external_id, h.certainty) for h in camp_level.commanders] == [(CAMP + "position-commander", command.CERTAIN)]
+        assert [h.detail.external_id for h in camp_level.others] == [CAMP + "position-guard"]  # a guard did not command
+        assert [(h.detail.external_id, h.certainty) for h in bureau.commanders] == [(CAMP + "position-chief", command.CERTAIN)]
         assert bureau.link == command.CERTAIN and ministry.link == "registry" and not ministry.holders
-    handover = command.chain(unit, UncertainDate.parse("1994"), restrict)  # either may have commanded in 1994
-    assert {(h.detail.external_id, h.certainty) for h in handover.levels[0].holders} == {
+    handover = command.chain(camp("organization", "unit"), UncertainDate.parse("1994"), restrict)  # either may have commanded
+    assert {(h.detail.external_id, h.certainty) for h in handover.levels[0].commanders} == {
         (CAMP + "position-predecessor", command.POSSIBLE), (CAMP + "position-commander", command.POSSIBLE)}
     svg = handover.svg
     assert svg.startswith("<svg") and "Camp Administration Bureau (fictional)" in svg and "<script" not in svg
