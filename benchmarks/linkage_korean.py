@@ -82,7 +82,7 @@ def greedy_clusters(scored, keep, conflict_below: float, n: int, mean: float = 0
     from kirok.linkage.clusters import greedy
 
     conflicts = [(s.left, s.right) for s in scored if s.probability < conflict_below]
-    probability = {(s.left, s.right): s.probability for s in scored}
+    probability = {(s.left, s.right): s.probability for s in scored if s.probability >= conflict_below}  # clusters.greedy: a conflict never counts in a mean
     roots, _joins = greedy([(s.left, s.right) for s in scored if keep(s)], conflicts, probability=probability, mean=mean)
     groups = defaultdict(set)
     for i in range(n):

@@ -232,7 +232,7 @@ def _auto_merge(record: Run, scored: list, judged: dict, settings: Settings, act
     conflicts = [(s.left, s.right) for s in scored if s.probability < settings.conflict_below]
     conflicts += [pair for pair, verdict in judged.items() if verdict == Judgement.DIFFERENT]
     in_force = Merge.objects.filter(undone_at__isnull=True).values_list("left_id", "right_id")
-    probability = {(s.left, s.right): s.probability for s in scored}
+    probability = {(s.left, s.right): s.probability for s in scored if s.probability >= settings.conflict_below}
     _roots, joins = clusters.greedy([(s.left, s.right) for s in scored if scoring.auto_merge(s, settings)], conflicts,
                                     fixed=in_force, probability=probability, mean=settings.cluster_mean)
     now = timezone.now()

@@ -200,3 +200,21 @@ def test_a_given_name_alike_with_a_slip_in_the_surname_is_its_own_level():
     assert levels[(1, 6)] in ("keys", "keys_rare")
     m = {level.test: level.m for level in current().comparison("name").levels}
     assert m["given_misspelt"] > 0 and m["given"] > 0
+
+
+def test_clusters_are_the_same_when_the_means_leave_out_the_conflicts():
+    """Runs hand clustering the probabilities of the pairs above the conflict line only (the
+    conflicts are most of the scored pairs at scale): a conflict across two clusters keeps them
+    apart before any mean is taken, so the clusters do not change."""
+    import random
+
+    rng = random.Random(3)
+    scored = {}
+    for _ in range(400):
+        a, b = sorted(rng.sample(range(60), 2))
+        scored[(a, b)] = rng.choice([rng.random() * 0.05, rng.random()])
+    best = sorted((p for p in scored if scored[p] >= 0.5), key=lambda p: -scored[p])
+    conflicts = [p for p, v in scored.items() if v < 0.05]
+    whole = greedy(best, conflicts, probability=scored, mean=0.45)
+    above = greedy(best, conflicts, probability={p: v for p, v in scored.items() if v >= 0.05}, mean=0.45)
+    assert whole == above and len(whole[1]) > 5
