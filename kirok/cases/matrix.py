@@ -7,6 +7,11 @@ contradict or give context to it, and, behind its supporting links, how many dis
 witnesses and kinds of source there are: three testimonies of one witness are one witness, and a
 testimony beside a document beside satellite imagery is stronger than three testimonies.
 
+What must be proved is counted by requirement: an ``any_of`` group of alternatives (art. 25(3)(a):
+direct, co- or indirect perpetration) is met when one alternative is supported, its other rows
+say so instead of showing gaps, and the gap list names the group once. Each gap carries the
+element's means of proof, so the page says what evidence to look for next.
+
 For a reader, the counts are the case's tallies (``kirok.cases.tallies``): its links counted by
 element, assessment, strength, standard, source and reach, kept by the changesets that change
 them, so that a page reads a few hundred rows rather than grouping tens of thousands of links;
@@ -32,6 +37,8 @@ from .frameworks import Element, Standard
 from .models import Case, Suspect
 
 GAP, CONTRADICTED, CONFLICT, SINGLE, COVERED = "gap", "contradicted", "conflict", "single_source", "covered"
+UNSOURCED = "unsourced"  # supported only by links whose records name no source: nothing to corroborate
+ALTERNATIVE = "alternative"  # unsupported, but another alternative of its any_of group is supported
 
 
 @dataclass
@@ -47,21 +54,46 @@ class Row:
     witnesses: int = 0
     source_kinds: int = 0
     standard: Standard | None = None
+    # the other rows of this element's any_of group (not compared or printed: they point back)
+    alternatives: list[Row] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def status(self) -> str:
+        """Supporting links with no source behind them (an unsourced evidence item, a position
+        whose record names none) are "unsourced", not "single source": there is no source to count."""
         if not self.supports:
+            if any(row.supports for row in self.alternatives):
+                return ALTERNATIVE
             return CONTRADICTED if self.contradicts else GAP
         if self.contradicts:
             return CONFLICT
-        return SINGLE if self.sources <= 1 else COVERED
+        if not self.sources:
+            return UNSOURCED
+        return SINGLE if self.sources == 1 else COVERED
 
     @property
     def status_label(self) -> str:
         return {
-            GAP: _("gap"), CONTRADICTED: _("contradicted only"), CONFLICT: _("conflict"),
-            SINGLE: _("single source"), COVERED: _("covered"),
+            GAP: _("gap"), CONTRADICTED: _("contradicted only"), CONFLICT: _("conflict"), UNSOURCED: _("unsourced"),
+            SINGLE: _("single source"), COVERED: _("covered"), ALTERNATIVE: _("met by an alternative"),
         }[self.status]
+
+    @property
+    def alternative_position(self) -> int:
+        """1, 2, … among the alternatives of its group (0 when the element stands on its own), so
+        that a page can put "or" between them."""
+        if not self.alternatives:
+            return 0
+        return self.element.alternatives.index(self.key) + 1
+
+
+def _rows(framework: str, elements: tuple[Element, ...]) -> list[Row]:
+    """The rows of ``elements``, each alternative of an any_of group knowing the others."""
+    rows = [Row(framework, e.key, e) for e in elements]
+    for row in rows:
+        if row.element.alternatives:
+            row.alternatives = [other for other in rows if other is not row and other.key in row.element.alternatives]
+    return rows
 
 
 @dataclass
@@ -71,6 +103,28 @@ class Section:
     citation: str
     rows: list[Row]
 
+    @property
+    def requirements(self) -> list[list[Row]]:
+        """The rows grouped as what must be proved: one row, or the rows of one any_of group."""
+        out: list[list[Row]] = []
+        for row in self.rows:
+            if row.alternative_position <= 1:
+                out.append([row, *row.alternatives])
+        return out
+
+    @property
+    def has_alternatives(self) -> bool:
+        return any(row.alternatives for row in self.rows)
+
+
+@dataclass
+class Gap:
+    """A requirement with no supporting evidence, and the kinds of evidence that would prove it."""
+
+    keys: tuple[str, ...]
+    text: str
+    means_of_proof: list[str]
+
 
 @dataclass
 class Matrix:
@@ -79,26 +133,48 @@ class Matrix:
     sections: list[Section]
     links: int = 0
     unplaced: list[Row] = field(default_factory=list)  # links to elements outside these sections
+    not_loaded: list[str] = field(default_factory=list)  # charges and modes whose framework or item is not loaded
 
     @property
     def rows(self) -> list[Row]:
         return [row for section in self.sections for row in section.rows]
 
     @property
+    def skipped_files(self) -> tuple[frameworks.Skipped, ...]:
+        """The workspace framework files skipped as bad, when a charge may be missing because of one."""
+        return frameworks.skipped() if self.not_loaded else ()
+
+    @property
     def coverage(self) -> tuple[int, int]:
-        """(elements with supporting evidence, elements)."""
-        rows = self.rows
-        return sum(1 for r in rows if r.supports), len(rows)
+        """(requirements with supporting evidence, requirements): an any_of group of alternatives
+        is one requirement, met when one of them is supported."""
+        groups = [group for section in self.sections for group in section.requirements]
+        return sum(1 for group in groups if any(r.supports for r in group)), len(groups)
+
+    @property
+    def missing(self) -> list[Gap]:
+        """The gap list: each requirement without supporting evidence once (an any_of group once,
+        naming its alternatives), with its means of proof."""
+        out = []
+        for section in self.sections:
+            for group in section.requirements:
+                if any(row.supports for row in group):
+                    continue
+                elements = [row.element for row in group]
+                proof = list(dict.fromkeys(text for element in elements for text in element.means_of_proof_text))
+                if len(elements) == 1:
+                    text = _("No evidence yet for: %(element)s — %(section)s (%(citation)s)") % {
+                        "element": elements[0].text, "section": section.title, "citation": elements[0].citation}
+                else:
+                    text = _("No evidence yet for any of: %(elements)s — %(section)s (%(citation)s)") % {
+                        "elements": " / ".join(e.text for e in elements), "section": section.title,
+                        "citation": "; ".join(dict.fromkeys(e.citation for e in elements))}
+                out.append(Gap(tuple(e.key for e in elements), text, proof))
+        return out
 
     @property
     def gaps(self) -> list[str]:
-        out = []
-        for section in self.sections:
-            for row in section.rows:
-                if row.status in (GAP, CONTRADICTED):
-                    out.append(_("No evidence yet for: %(element)s — %(section)s (%(citation)s)") % {
-                        "element": row.element.text, "section": section.title, "citation": row.element.citation})
-        return out
+        return [gap.text for gap in self.missing]
 
     @property
     def conflicts(self) -> list[str]:
@@ -109,8 +185,11 @@ class Matrix:
         ]
 
 
-def _sections(case: Case, suspect: Suspect | None) -> list[Section]:
+def _sections(case: Case, suspect: Suspect | None) -> tuple[list[Section], list[str]]:
+    """The sections of the matrix, and the charges and modes whose framework or item is not
+    loaded (a workspace file removed or skipped as bad): shown as such, never dropped silently."""
     sections: list[Section] = []
+    not_loaded: list[str] = []
     shared_done: set[str] = set()
     known = frameworks.frameworks()
     charged = [ref.partition(":") for ref in case.charges]
@@ -120,17 +199,18 @@ def _sections(case: Case, suspect: Suspect | None) -> list[Section]:
             continue
         shared_done.add(framework.key)
         sections.append(Section("common", _("Elements common to every charge: %(framework)s") % {"framework": framework.title},
-                                framework.key, [Row(framework.key, e.key, e) for e in framework.common]))
+                                framework.key, _rows(framework.key, framework.common)))
     modes = [ref.partition(":") for ref in (suspect.modes if suspect else [])]
     for references, kind in ((charged, None), (modes, "mode")):
         for framework_key, _sep, item_key in references:
             framework = known.get(framework_key)
             item = framework.item(item_key) if framework else None
             if item is None:
+                not_loaded.append(f"{framework_key}:{item_key}")
                 continue
             section_kind = kind or ("right" if framework.kind == "rights" else "crime")
-            sections.append(Section(section_kind, item.label, item.citation, [Row(framework.key, e.key, e) for e in item.elements]))
-    return sections
+            sections.append(Section(section_kind, item.label, item.citation, _rows(framework.key, item.elements)))
+    return sections, not_loaded
 
 
 def compute(case: Case, suspect: Suspect | None = None, *, reader: Principal) -> Matrix:
@@ -163,9 +243,9 @@ def _assembled(case: Case, suspect: Suspect | None, grouped: Iterable[tuple]) ->
     for framework_key, element_key, assessment, strength, standard, source_id, n in grouped:
         tallied.setdefault((framework_key, element_key), _Tally()).add(assessment, strength, standard, source_id, n)
     about = _sources(set().union(*(t.sources for t in tallied.values())))
-    sections = _sections(case, suspect)
+    sections, not_loaded = _sections(case, suspect)
     index = {(row.framework, row.key): row for row in (r for s in sections for r in s.rows)}
-    matrix = Matrix(case, suspect, sections)
+    matrix = Matrix(case, suspect, sections, not_loaded=not_loaded)
     standards = frameworks.standards()
     for key, tally in tallied.items():
         matrix.links += tally.links
