@@ -54,6 +54,13 @@ def custody_action(code: str) -> str:
     return terms.label(terms.CUSTODY_ACTIONS, code)
 
 
+def consent_scope(code: str) -> str:
+    """A recipient scope (prosecutors, sanctions …) as the consent_scopes vocabulary names it."""
+    from kirok.evidence import terms
+
+    return terms.label("consent_scopes", code)
+
+
 def assessment_summary(data: dict) -> str:
     """One version's assessment as words: "supports · strong · reasonable grounds · note"."""
     parts = [assessment(data.get("assessment", "")), strength(data.get("strength", "")), standard(data.get("standard", ""))]

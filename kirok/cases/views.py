@@ -73,7 +73,7 @@ def case(request, uid):
     suspects = _suspects(found)
     return render(request, "cases/case.html", {
         "case": found, "matrix": matrix.compute(found, reader=principal), "suspects": suspects,
-        "links": links.select_related("suspect", "act__act_type", "information", "item", "position").order_by("framework", "element", "pk"),
+        "links": links.select_related("suspect", "act__act_type", "information__connection", "item", "position").order_by("framework", "element", "pk"),
         "suspect_labels": {UUID(uid): label for uid, _modes, label in suspects},
         "link_form": LinkForm(case=found, suspects=suspects), "suspect_form": SuspectForm(), "export_form": ExportForm(),
         "can_write": principal.can("write_records"), "can_export": principal.can("export"),
