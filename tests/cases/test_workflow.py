@@ -130,6 +130,10 @@ def test_frameworks_lists_element_keys_with_text_and_means_of_proof(capsys, db):
     assert "rome-statute-liability" not in out  # one framework asked for
     attack = frameworks.get("rome-statute-cah").element("ctx.attack")
     assert attack.means_of_proof and f"proof: {frameworks.bilingual(attack.means_of_proof[0])}" in out
+    call_command("case", "frameworks", "rome-statute-liability", "--elements")
+    direct = frameworks.get("rome-statute-liability").element("25(3)(a).1")
+    assert len(direct.alternatives) > 1 and f"alternatives, any one meets the requirement: {', '.join(direct.alternatives)}" in (
+        capsys.readouterr().out)
     call_command("case", "frameworks")
     assert "rome-statute-cah:ctx.knowledge" not in capsys.readouterr().out  # items only without --elements
     with pytest.raises(CommandError, match="framework: no framework nope; the frameworks are"):

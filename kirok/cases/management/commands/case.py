@@ -162,10 +162,13 @@ class Command(BaseCommand):
     def _elements(self, framework, elements) -> None:
         """Each element as `case link` names it, with its kind, text, citation and means of proof."""
         for element in elements:
-            self.stdout.write(f"    {framework.key}:{element.key}  ({element.kind}; {element.citation})")
+            self.stdout.write(f"    {framework.key}:{element.key}  ({element.kind_label}; {element.citation})")
             self.stdout.write(f"      {element.text}")
-            for proof in element.means_of_proof:
-                self.stdout.write("      " + _("proof: %(means)s") % {"means": frameworks.bilingual(proof)})
+            if len(element.alternatives) > 1:
+                self.stdout.write("      " + _("alternatives, any one meets the requirement: %(keys)s") % {
+                    "keys": ", ".join(element.alternatives)})
+            for means in element.means_of_proof_text:
+                self.stdout.write("      " + _("proof: %(means)s") % {"means": means})
 
     def do_check_framework(self, file, **options):
         framework = frameworks.read_framework(file)
