@@ -29,7 +29,8 @@ under the ministry, a commander with his predecessor, the bureau chief and a gua
 uncertain dates, acts of imprisonment and torture, two testimonies with different consent and a
 copy of the camp rules — the record a case against a camp commander is built on (docs/cases.md).
 Its records follow the generated ones of each type, with the fixed external ids
-``demo:camp99:<name>`` and the same fictional marks.
+``demo:camp99:<name>`` and the same fictional marks; the case built on it is
+``kirok/records/demo_case.py``'s.
 
 Shares follow published figures where there are any (nk_reference.md §5–6): testimony basis
 69 / 22.3 / 8.7 % (MOU, 2017), NKDB source types (interviews 88.3 %…) and person roles (victims
@@ -421,7 +422,8 @@ _CAMP_KEY = 106  # the random streams of the Camp No. 99 records' ids
 
 # --- Camp No. 99: the worked example every demo set holds (kirok/data/demo/camp99.yaml) -------
 
-CAMP = {t: rows for t, rows in _load("camp99.yaml").items() if t in _TYPE_KEYS}
+CAMP_TABLE = _load("camp99.yaml")  # its records, and the case built on them (kirok/records/demo_case.py)
+CAMP = {t: rows for t, rows in CAMP_TABLE.items() if t in _TYPE_KEYS}
 CAMP_PREFIX = f"{PREFIX}:camp99:"
 _TITLE_MARKS = {"source": FICTIONAL_EN, "event": FICTIONAL_KO}
 

@@ -1,10 +1,12 @@
 """The worked example of issue 8, built from the demo set: `kirok demo-data` makes its fictional
-"Camp No. 99" (kirok/data/demo/camp99.yaml) in every demo set; an analyst opens a case against the
-camp commander for imprisonment (art. 7(1)(e)) and torture (art. 7(1)(f)) under art. 28(b), links
-what the record holds to the elements, and exports the case file. The tests check his positions
-over time, the chain of command on the dates of the acts, the matrix with exactly the expected
-gaps, and a case file and bundle that list every gap and carry nothing of witness W2's testimony,
-which W2 consented to internal use only.
+"Camp No. 99" (kirok/data/demo/camp99.yaml) in every demo set; an analyst takes the camp rules'
+scan and W2's recording into the vault and builds the case against the camp commander for
+imprisonment (art. 7(1)(e)) and torture (art. 7(1)(f)) under art. 28(b) through the services,
+with the links the demo's case section lists (kirok/records/demo_case.py, which `kirok demo-data`
+also runs as the console operator). The tests check his positions over time, the chain of
+command on the dates of the acts, the matrix with exactly the expected gaps, and a case file and
+bundle that list every gap and carry nothing of witness W2's testimony, which W2 consented to
+internal use only.
 
 (tests/cases/conftest.py keeps a smaller hand-written camp for the other case tests.)"""
 
@@ -20,32 +22,16 @@ from pypdf import PdfReader
 
 from kirok.bundles.services import export_bundle, verify_bundle
 from kirok.cases import casefile, command, matrix, services
-from kirok.cases.services import Assessment
 from kirok.protection.compartments import add_member, create
 from kirok.protection.models import DisclosedRecord
 from kirok.protection.principal import NotFound, Principal
+from kirok.records import demo_case
 from kirok.records.registry import model_for
 from kirok.types.dates import UncertainDate
 
 SIZE, SEED = 12, 5  # the camp is in every demo set; a small one keeps the test fast
 CAMP = "demo:camp99:"
-CASE_KEY = "camp-99-demo"
-CAH, LIABILITY = "rome-statute-cah", "rome-statute-liability"
 RG = "reasonable_grounds"
-
-# What an analyst links, reading the camp's record: (element, target kind, record, assessment,
-# strength, standard). "scan" is the copy of the camp rules taken into the vault.
-LINKS = [
-    ("7(1)(e).1", "act", "act-1", "supports", "strong", RG),       # imprisoned 1996-2000, W1
-    ("7(1)(e).1", "act", "act-3", "supports", "moderate", RG),     # imprisoned 1999, W2 (internal only)
-    ("7(1)(e).2", "information", "information-w1", "supports", "moderate", RG),  # "no trial, no judge"
-    ("7(1)(f).1", "act", "act-2", "supports", "strong", RG),       # tortured by the commander, March 1998
-    ("7(1)(f).2", "act", "act-2", "supports", "moderate", RG),
-    ("7(1)(f).3", "information", "information-w1", "contradicts", "moderate", ""),
-    ("ctx.attack", "act", "act-1", "context", "moderate", ""),      # context, not proof
-    ("ctx.widespread_systematic", "item", "scan", "supports", "moderate", RG),
-    ("28(b).2", "position", "position-commander", "supports", "strong", RG),  # the suspect's own link
-]
 
 # Elements of the charges, of the contextual elements, of art. 30 and of art. 28(b) that no link
 # supports: exactly what the matrix and the case file must list as gaps.
@@ -63,7 +49,7 @@ class WorkedExample:
     users: dict
     outsider: object
     scan: object  # the copy of the camp rules in the vault (prosecutors may receive it)
-    recording: object  # the recording of W2's testimony (internal use only)
+    recording: object  # the recording of W2's interview (internal use only)
 
     def principal(self, role: str = "analyst") -> Principal:
         return Principal.of(self.users[role])
@@ -73,45 +59,22 @@ def camp(record_type: str, name: str):
     return model_for(record_type).objects.get(external_id=CAMP + name)
 
 
-def _intake(tmp_path: Path, name: str, data: bytes, source: str):
-    from kirok.evidence import services as vault
-
-    path = tmp_path / name
-    path.write_bytes(data)
-    return vault.add_file(path, source=camp("source", source), actor="documenter", reason="intake").item
-
-
 @pytest.fixture
-def example(reference, tmp_path) -> WorkedExample:
-    """The demo set in compartment ``demo``, its evidence files in the vault, users, and the case
-    an analyst builds on Camp No. 99 through the services."""
+def example(reference) -> WorkedExample:
+    """The demo set in compartment ``demo``, users, and the case an analyst builds on Camp No. 99."""
     from kirok.accounts.services import create_user
 
     operator = Principal.console("test")
     demo = create("demo", "Demo set (fictional)", principal=operator)
-    call_command("demo_data", size=SIZE, seed=SEED, compartment=["demo"], no_progress=True)
-    scan = _intake(tmp_path, "camp-99-rules-scan.pdf", b"%PDF-1.4 fictional scan of the rules of camp 99\n", "rules")
-    recording = _intake(tmp_path, "w2.wav", b"RIFF fictional recording of witness W2", "testimony-2")
+    call_command("demo_data", size=SIZE, seed=SEED, compartment=["demo"], no_case=True, no_progress=True)
     users = {}
     for role in ("analyst", "reviewer"):
         users[role], _password = create_user(f"{role}-user", role)
         add_member(demo, users[role], principal=operator)
     outsider, _password = create_user("outsider", "analyst")
-
-    analyst = Principal.of(users["analyst"])
-    case = services.create_case(key=CASE_KEY, title="Camp No. 99 (fictional demo)", compartment="demo", principal=analyst,
-                                charges=[f"{CAH}:7(1)(e)", f"{CAH}:7(1)(f)"], reason="open the case")
-    services.set_unit_parent(unit=CAMP + "unit", parent=CAMP + "bureau", start="1990", end="2005", principal=analyst,
-                             citation="copy of the camp rules (fictional)", reason="hierarchy from the camp rules")
-    commander = services.add_suspect(case, person=CAMP + "commander", modes=[f"{LIABILITY}:28(b)"], principal=analyst,
-                                     reason="commander of camp 99 in the period")
-    for element, target, name, assessment, strength, standard in LINKS:
-        framework = LIABILITY if element.startswith("28") else CAH
-        ref = str(scan.uid) if name == "scan" else CAMP + name
-        services.link(case, element=f"{framework}:{element}", target=target, ref=ref, principal=analyst,
-                      suspect=commander if framework == LIABILITY else None,
-                      assessment=Assessment(assessment, strength, standard, "fictional"), reason="analysis")
-    return WorkedExample(case, commander, users, outsider, scan, recording)
+    built = demo_case.build(compartment="demo", principal=Principal.of(users["analyst"]))
+    items = built.evidence
+    return WorkedExample(built.case, built.suspect, users, outsider, items[CAMP + "rules"], items[CAMP + "testimony-2"])
 
 
 def _text(pdf: bytes) -> str:
@@ -168,10 +131,10 @@ def test_the_matrix_lists_coverage_independence_conflicts_and_exactly_the_expect
 
 def test_a_case_is_out_of_reach_outside_its_compartment(example):
     whole = matrix.compute(example.case, reader=example.principal())
-    assert whole.links == len(LINKS) and not whole.unplaced  # the suspect's liability link counts in his matrix, not as stray
+    assert whole.links == len(demo_case.CASE["links"]) and not whole.unplaced  # the suspect's liability link counts in his matrix, not as stray
     outsider = Principal.of(example.outsider)
     with pytest.raises(NotFound):
-        services.get_case(CASE_KEY, outsider)
+        services.get_case(demo_case.CASE["key"], outsider)
     assert services.reachable_links(example.case.links.all(), outsider).count() == 0
 
 

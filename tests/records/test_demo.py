@@ -270,3 +270,34 @@ def test_it_streams_lazily_in_bounded_memory():
     finally:
         tracemalloc.stop()
     assert peak - baseline < 512 * 1024  # three times the records, no more memory
+
+
+def test_the_demo_makes_the_worked_case_on_camp_99_once_and_the_viewer_reads_it(reference, client):
+    """`make demo` shows a case: demo-data builds case camp-99 on the camp (kirok/records/demo_case.py)
+    in the demo records' compartment, with its links and two evidence files; a second run leaves
+    it as it is, and the demo viewer reads its page."""
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+
+    from kirok.cases.models import Case
+    from kirok.evidence.models import CustodyEvent, Item
+    from kirok.records import demo_case
+    from tests.accounts.helpers import sign_in_as
+
+    out = StringIO()
+    call_command("demo_data", "--size", "8", "--seed", "3", "--viewer", "demo", "--no-progress", stdout=out)
+    case = Case.objects.get(key=demo_case.CASE["key"])
+    assert "Made case camp-99" in out.getvalue() and case.compartment.is_default
+    assert case.links.count() == len(demo_case.CASE["links"]) and case.suspects.get().person.external_id == f"{CAMP_PREFIX}commander"
+    items = {i.source.external_id: i for i in Item.objects.select_related("source")}
+    assert set(items) == {e["source"] for e in demo_case.EVIDENCE}
+    assert case.links.get(item__isnull=False).item == items[f"{CAMP_PREFIX}rules"]
+    custody = CustodyEvent.objects.count()
+    again = StringIO()
+    call_command("demo_data", "--size", "8", "--seed", "3", "--no-progress", stdout=again)
+    assert "exists already" in again.getvalue()
+    assert (Case.all_objects.count(), Item.objects.count(), CustodyEvent.objects.count()) == (1, 2, custody)
+    sign_in_as(client, get_user_model().objects.get(username="demo"))
+    page = client.get(f"/cases/{case.uid}/")
+    assert page.status_code == 200 and "Camp No. 99 (fictional demo)" in page.content.decode()

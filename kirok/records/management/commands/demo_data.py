@@ -20,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Make a synthetic, clearly fictional demo set of N persons with their testimonies, incidents, "
         "acts, perpetrators and sources; the same seed gives the same records. Imports it into the "
-        "workspace (one changeset), or with --output writes <type>.jsonl files for `kirok import`."
+        "workspace (one changeset), or with --output writes <type>.jsonl files for `kirok import`. Every set "
+        "holds the fictional Camp No. 99; imported, it also gets case camp-99 built on it (--no-case: not)."
     )
 
     def add_arguments(self, parser):
@@ -36,9 +37,13 @@ class Command(BaseCommand):
             help="also create (or reset) a reviewer account NAME that sees the demo records: a member of "
                  "their compartments, with a one-time password printed once (make demo: `demo`)",
         )
+        parser.add_argument(
+            "--no-case", action="store_true",
+            help="do not make the worked case on Camp No. 99 (case camp-99, its links and two evidence files)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, size, seed, output, no_progress, compartment, viewer=None, **options):
+    def handle(self, *args, size, seed, output, no_progress, compartment, viewer=None, no_case=False, **options):
         if size < 1:
             raise CommandError("--size must be at least 1")
         if viewer and output is not None:
@@ -71,8 +76,32 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported in changeset {report.changeset_id}: {created} created, {updated} updated, {unchanged} unchanged"
         )
+        if not no_case:
+            self._case(compartment)
         if viewer:
             self._viewer(viewer, compartment)
+
+    def _case(self, keys: list[str]) -> None:
+        """The worked case on Camp No. 99 (kirok/records/demo_case.py) in the demo records' first
+        compartment, so that a newcomer finds a case, its matrix and a case file to export; left
+        as it is when the demo runs again."""
+        from kirok.cases.services import CaseError
+        from kirok.evidence.errors import EvidenceError
+        from kirok.records import demo_case
+
+        home = named(keys)[0] if keys else default_compartment()
+        try:
+            built = demo_case.build(compartment=home.key, principal=Principal.console("kirok demo-data"))
+        except (CaseError, EvidenceError) as exc:
+            raise CommandError(_("the worked case on Camp No. 99 could not be made: %(error)s") % {"error": exc}) from None
+        key = demo_case.CASE["key"]
+        if built is None:
+            self.stdout.write(_("Case %(key)s exists already; left as it is.") % {"key": key})
+            return
+        self.stdout.write(_(
+            "Made case %(key)s, the worked example on Camp No. 99, in compartment %(compartment)s: "
+            "see /cases/%(uid)s/ or `kirok case matrix %(key)s`."
+        ) % {"key": key, "compartment": home.key, "uid": built.case.uid})
 
     def _viewer(self, username: str, keys: list[str]) -> None:
         """A reviewer in the demo records' compartments, so a newcomer sees the workspace with data.
