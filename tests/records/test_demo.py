@@ -301,3 +301,20 @@ def test_the_demo_makes_the_worked_case_on_camp_99_once_and_the_viewer_reads_it(
     sign_in_as(client, get_user_model().objects.get(username="demo"))
     page = client.get(f"/cases/{case.uid}/")
     assert page.status_code == 200 and "Camp No. 99 (fictional demo)" in page.content.decode()
+
+
+def test_a_case_that_cannot_be_made_leaves_the_demo_and_its_viewer_and_writes_nothing_of_it(reference, monkeypatch):
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+
+    from kirok.cases.models import Case
+    from kirok.evidence.models import Item
+    from kirok.records import demo_case
+
+    monkeypatch.setitem(demo_case.CASE, "charges", ["no-such-framework:7(1)(e)"])  # a workspace without the shipped framework
+    out, err = StringIO(), StringIO()
+    call_command("demo_data", "--size", "5", "--seed", "3", "--viewer", "demo", "--no-progress", stdout=out, stderr=err)
+    assert "was not made" in err.getvalue() and "no-such-framework" in err.getvalue()
+    assert Person.objects.filter(external_id=f"{CAMP_PREFIX}commander").exists() and get_user_model().objects.filter(username="demo").exists()
+    assert not Case.all_objects.exists() and not Item.objects.exists()  # all or nothing: not even the evidence files
