@@ -80,7 +80,7 @@ class LinkForm(AssessmentForm):
 
     element = forms.ChoiceField(label=_("Element"))
     target = forms.ChoiceField(label=_("Links"), choices=TARGETS)
-    ref = forms.CharField(label=_("Record (Kirok id or external id)"), max_length=200)
+    ref = forms.CharField(label=_("Record (Kirok id or external id; an evidence item also by its SHA-256)"), max_length=200)
     suspect = forms.ChoiceField(label=_("Suspect"), required=False)
     field_order = ["element", "target", "ref", "suspect", "assessment", "strength", "standard", "note", "reason"]
 
