@@ -51,6 +51,15 @@ class CaseForm(forms.Form):
         self.fields["charges"].choices = item_choices("crimes", "rights")
 
 
+class ChargesForm(forms.Form):
+    charges = forms.MultipleChoiceField(label=_("Charges"), required=False)
+    reason = forms.CharField(label=_("Why"), max_length=2000, help_text=REASON_HELP)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["charges"].choices = item_choices("crimes", "rights")
+
+
 class SuspectForm(forms.Form):
     person = forms.CharField(label=_("Person (Kirok id or external id)"), required=False, max_length=200)
     organization = forms.CharField(label=_("Unit (Kirok id or external id)"), required=False, max_length=200)

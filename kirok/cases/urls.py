@@ -16,5 +16,6 @@ urlpatterns = [
     path("<uuid:uid>/", views.case, name="case"),
     path("<uuid:uid>/links/", views.link_new, name="link-new"),
     path("<uuid:uid>/suspects/", views.suspect_new, name="suspect-new"),
+    path("<uuid:uid>/charges/", views.charges_edit, name="charges-edit"),
     path("<uuid:uid>/case-file/", views.case_file, name="case-file"),
 ]

@@ -26,7 +26,7 @@ from kirok.web.templatetags.kirok_web import kdate
 from kirok.web.rules import page
 
 from . import casefile, command, dossier, frameworks, labels, matrix, services
-from .forms import (AssessmentForm, CaseForm, CommandForm, ExportForm, FacilityOperatorForm, LinkForm, SuspectForm, UnitParentForm,
+from .forms import (AssessmentForm, CaseForm, ChargesForm, CommandForm, ExportForm, FacilityOperatorForm, LinkForm, SuspectForm, UnitParentForm,
                     UnlinkForm)
 from .models import ElementLink, Suspect
 from .versioning import versions
@@ -39,6 +39,11 @@ def _compartments(user):
 def _suspects(case) -> list[tuple[str, list[str], str]]:
     """(uid, modes, label) of each suspect, persons by pseudonym."""
     return [(str(s.uid), s.modes, _suspect_label(s)) for s in case.suspects.select_related("person", "organization").order_by("pk")]
+
+
+def _errors(form) -> str:
+    """A refused form's errors in one line, each naming its field, for the message shown after the redirect."""
+    return "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
 
 
 def _suspect_label(suspect: Suspect) -> str:
@@ -76,6 +81,7 @@ def case(request, uid):
         "links": links.select_related("suspect", "act__act_type", "information__connection", "item", "position").order_by("framework", "element", "pk"),
         "suspect_labels": {UUID(uid): label for uid, _modes, label in suspects},
         "link_form": LinkForm(case=found, suspects=suspects), "suspect_form": SuspectForm(), "export_form": ExportForm(),
+        "charges_form": ChargesForm(initial={"charges": found.charges}),
         "can_write": principal.can("write_records"), "can_export": principal.can("export"),
     })
 
@@ -98,8 +104,25 @@ def link_new(request, uid):
         else:
             messages.success(request, _("Link recorded."))
     else:
-        messages.error(request, _("The link was not recorded: %(errors)s") % {"errors": "; ".join(
-            f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())})
+        messages.error(request, _("The link was not recorded: %(errors)s") % {"errors": _errors(form)})
+    return redirect("cases:case", uid=found.uid)
+
+
+@page("write_records")
+@require_POST
+def charges_edit(request, uid):
+    principal = principal_for(request.user)
+    found = services.get_case(str(uid), principal)
+    form = ChargesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_charges(found, form.cleaned_data["charges"], principal=principal, reason=form.cleaned_data["reason"])
+        except services.CaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Charges changed."))
+    else:
+        messages.error(request, _("The charges were not changed: %(errors)s") % {"errors": _errors(form)})
     return redirect("cases:case", uid=found.uid)
 
 
@@ -119,8 +142,7 @@ def suspect_new(request, uid):
         else:
             messages.success(request, _("Suspect added."))
     else:
-        messages.error(request, _("The suspect was not added: %(errors)s") % {"errors": "; ".join(
-            f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())})
+        messages.error(request, _("The suspect was not added: %(errors)s") % {"errors": _errors(form)})
     return redirect("cases:case", uid=found.uid)
 
 
@@ -248,7 +270,7 @@ def _record_period(request, form, record, done: str, failed: str):
         else:
             messages.success(request, done)
     else:
-        messages.error(request, failed % {"errors": "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())})
+        messages.error(request, failed % {"errors": _errors(form)})
     return redirect("cases:command")
 
 

@@ -171,3 +171,24 @@ def test_editing_charges_in_the_service_refuses_a_typo_and_writes_nothing(case99
     with pytest.raises(CaseError, match="remove: "):
         services.edit_charges(case, remove=["rome-statute-cah:7(1)(a)"], principal=Principal.of(camp.users["analyst"]), reason="x")
     assert versions(case).count() == before
+
+
+def test_an_analyst_changes_the_charges_on_the_case_page(case99, camp, client):
+    case, _commander = case99
+    sign_in_as(client, camp.users["reviewer"])
+    assert client.post(f"/cases/{case.uid}/charges/", {"charges": ["rome-statute-cah:7(1)(e)"], "reason": "x"}).status_code == 403
+    client.logout()
+    sign_in_as(client, camp.outsider)
+    assert client.post(f"/cases/{case.uid}/charges/", {"charges": ["rome-statute-cah:7(1)(e)"], "reason": "x"}).status_code == 404
+    client.logout()
+    sign_in_as(client, camp.users["analyst"])
+    page = client.get(f"/cases/{case.uid}/").content.decode()
+    assert 'value="rome-statute-cah:7(1)(f)" selected' in page  # the form starts from the case's charges
+    done = client.post(f"/cases/{case.uid}/charges/", {"charges": ["rome-statute-cah:7(1)(e)", "rome-statute-cah:7(1)(h)"],
+                                                       "reason": "persecution charged (fictional)"}, follow=True)
+    case.refresh_from_db()
+    assert case.charges == ["rome-statute-cah:7(1)(e)", "rome-statute-cah:7(1)(h)"] and "Charges changed." in done.content.decode()
+    refused = client.post(f"/cases/{case.uid}/charges/", {"charges": ["rome-statute-cah:7(1)(e)"], "reason": ""}, follow=True)
+    assert "reason: This field is required." in refused.content.decode()
+    case.refresh_from_db()
+    assert len(case.charges) == 2
