@@ -422,8 +422,6 @@ def _loop(child, above, span: Span) -> list:
     above ``above`` on some day of ``span`` that every step's period may cover, else []. Steps are
     the dated parents and, for a unit with none, the registry's undated parent (as the chain of
     command follows them, ``kirok.cases.command.parents``)."""
-    from kirok.records.models import Organization
-
     stack, seen = [(above, span, [above])], set()
     while stack:
         unit, (lo, hi), path = stack.pop()
@@ -435,7 +433,7 @@ def _loop(child, above, span: Span) -> list:
         dated = list(UnitParent.objects.filter(unit=unit).select_related("parent"))
         steps = [(row.parent, _span(row.start_date, row.end_date)) for row in dated]
         if not dated and unit.parent_id:
-            steps = [(Organization.objects.get(pk=unit.parent_id), (date.min, date.max))]
+            steps = [(unit.parent, (date.min, date.max))]
         for parent, (start, end) in steps:
             overlap = (max(lo, start), min(hi, end))
             if overlap[0] <= overlap[1]:

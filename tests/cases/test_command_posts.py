@@ -28,6 +28,8 @@ from tests.accounts.helpers import sign_in_as
     ("반탐과 지도원", "officer_of_organisation", "other"),
     ("Deputy camp commander", "officer_of_organisation", "deputy"),
     ("head of section", "officer_of_organisation", "section"),
+    ("소대장", "officer_of_organisation", "section"),  # a platoon of the company recorded
+    ("중대장", "officer_of_organisation", "command"),
     ("Camp commander", "member_of_organisation", "command"),
     ("guard", "member_of_organisation", "other"),
     ("책임자", "commander_of_organisation", "command"),  # no title says so: the relationship does
