@@ -1420,4 +1420,4 @@ def streams(demo: DemoSet) -> list:
     ]
 
 
-__all__ = ["Catalog", "DemoSet", "FICTIONAL_EN", "FICTIONAL_KO", "external_id", "generate", "korean_name", "romanized_name", "streams", "write_files"]
+__all__ = ["CAMP", "CAMP_PREFIX", "CAMP_TABLE", "Catalog", "DemoSet", "FICTIONAL_EN", "FICTIONAL_KO", "external_id", "generate", "korean_name", "romanized_name", "streams", "write_files"]

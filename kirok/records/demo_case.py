@@ -15,14 +15,18 @@ finds them in the vault instead of taking them in twice.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import wave
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from kirok.evidence import services as vault
+from kirok.evidence.models import Item
 from kirok.protection.principal import Principal
 from kirok.records.demo import CAMP_TABLE
+from kirok.records.models import Source
 
 CASE: dict = CAMP_TABLE["case"]
 EVIDENCE: list[dict] = CAMP_TABLE["evidence"]
@@ -62,18 +66,13 @@ def _wav() -> bytes:
 
 
 def file_bytes(spec: dict) -> bytes:
+    """The bytes of one file of the ``evidence`` section."""
     return _pdf(spec["text"]) if spec["kind"] == "pdf" else _wav()
 
 
-def evidence(actor: str = "kirok demo-data") -> dict[str, object]:
+def evidence(actor: str = "kirok demo-data") -> dict[str, Item]:
     """The evidence files in the vault, by their source's external id: taken in on the first run,
     found by their SHA-256 afterwards."""
-    import hashlib
-
-    from kirok.evidence import services as vault
-    from kirok.evidence.models import Item
-    from kirok.records.models import Source
-
     items = {}
     for spec in EVIDENCE:
         data = file_bytes(spec)
@@ -89,7 +88,7 @@ def evidence(actor: str = "kirok demo-data") -> dict[str, object]:
 class Built:
     case: object
     suspect: object
-    evidence: dict  # source external id -> evidence item
+    evidence: dict[str, Item]  # by the external id of its source
 
 
 def build(*, compartment: str, principal: Principal, key: str = CASE["key"]) -> Built | None:
