@@ -242,14 +242,15 @@ class Command(BaseCommand):
         who = services.get_suspect(found, suspect) if suspect else None
         result = matrix.compute(found, who, reader=principal)
         covered, total = result.coverage
+        width = max([len(row.key) for row in result.rows] + [len(f"{row.framework}:{row.key}") for row in result.unplaced] + [24])
         for section in result.sections:
             self.stdout.write(f"\n{section.title} ({section.citation})")
             for row in section.rows:
-                self.stdout.write(self._row(row))
+                self.stdout.write(self._row(row, row.key, width))
         if result.unplaced:
             self.stdout.write("\n" + _("links to elements outside these charges:"))
             for row in result.unplaced:
-                self.stdout.write(self._row(row, f"{row.framework}:{row.key}")
+                self.stdout.write(self._row(row, f"{row.framework}:{row.key}", width)
                                   + ("" if row.element else "  " + _("(no longer in its framework file)")))
         self.stdout.write("\n" + _("elements with supporting evidence: %(covered)s of %(total)s") % {"covered": covered, "total": total})
         for gap in result.gaps:
@@ -258,9 +259,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  ! {conflict}")
 
     @staticmethod
-    def _row(row, key: str = "") -> str:
+    def _row(row, key: str, width: int) -> str:
         """One matrix row: status, links by assessment (strong ones), independence, standard reached."""
-        return (f"  {key or row.key:<24} {row.status_label:<16} +{row.supports} -{row.contradicts} ~{row.context}  "
+        return (f"  {key:<{width}} {row.status_label:<16} +{row.supports} -{row.contradicts} ~{row.context}  "
                 + _("strong %(n)s; sources %(s)s, witnesses %(w)s, source types %(t)s; standard %(standard)s") % {
                     "n": row.strong, "s": row.sources, "w": row.witnesses, "t": row.source_kinds,
                     "standard": row.standard.label if row.standard else "—"})
@@ -276,7 +277,7 @@ class Command(BaseCommand):
                     "place": result.operated[0], "unit": result.start, "how": result.operated[1]})
             for depth, level in enumerate(result.levels):
                 indent = "  " * depth
-                self.stdout.write(f"{indent}{level.unit}{f' [{level.link}]' if level.link else ''}")
+                self.stdout.write(f"{indent}{level.unit}{f' [{command.HOW[level.link]}]' if level.link else ''}")
                 if not level.commanders:
                     self.stdout.write(f"{indent}  " + (_("no commander recorded for this date") if level.holders
                                                        else _("no position holder recorded for this date")))
