@@ -75,5 +75,6 @@ def test_the_korean_case_file_names_custody_actions_in_korean_and_keeps_headers_
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "접수 × 1" in text and "received" not in text
     assert "합리적 근거" in text and "수사·소추기관 제공" in text and "prosecutors" not in text  # the scope named, not coded
+    assert "대좌 1994년경 2002년" in text  # the commander's position: dates whole, not "1994년 / 경"
     for header in ("뒷받침", "출처 유형", "확실성", "보유자"):  # broken one syllable per line, these would read "뒷받 침", "확 실성"
         assert header in text, header
