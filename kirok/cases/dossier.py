@@ -88,7 +88,7 @@ def build(kind: str, ref: str, principal: Principal, restrict: Restrict, release
         dossier = Dossier(kind, subject, str(subject), _unit_identifiers(subject))
         positions = restrict("biographic_detail", BiographicDetail.objects.filter(organization=subject))
         involvements = Involvement.objects.filter(organization=subject)
-    dossier.positions = list(positions.select_related("organization", "person").order_by("start_date_from", "pk"))
+    dossier.positions = list(positions.select_related("organization", "person", "relationship").order_by("start_date_from", "pk"))
     for position in dossier.positions:
         release("biographic_detail", to_dict(position))
     found: dict[int, str] = {}

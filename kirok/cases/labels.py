@@ -67,3 +67,10 @@ def assessment_summary(data: dict) -> str:
     if data.get("note"):
         parts.append(data["note"])
     return " · ".join(parts)
+
+
+def post(detail) -> str:
+    """What a position was (commander, deputy, … other post), as the chain of command classes it."""
+    from . import command
+
+    return command.post_label(command.post_of(detail))

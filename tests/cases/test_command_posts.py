@@ -139,3 +139,13 @@ def test_a_unit_parent_that_would_make_a_loop_is_refused_naming_the_loop(case99,
     later = services.set_unit_parent(unit="f:bureau", parent="f:camp-unit", start="2010", end="", principal=analyst,
                                      reason="reorganised after the camp administration stood alone (fictional)")
     assert later.pk  # periods that cannot share a day make no loop
+
+
+def test_a_unit_dossier_says_which_holders_commanded_it(case99, camp, client):
+    _staff()
+    sign_in_as(client, camp.users["analyst"])
+    page = client.get(f"/cases/dossiers/organization/{camp.get('organization', 'f:camp-unit').uid}/").content.decode()
+    rows = {row.split("</td>")[3].removeprefix("<td>"): row.split("</td>")[2].removeprefix("<td>")
+            for row in page.split("<tr>") if "</td>" in row and row.count("</td>") >= 6}
+    assert rows["관리소장 (camp commander)"] == "commander" and rows["보위원 (agent)"] == "other post"
+    assert rows["부소장 (deputy commander)"] == "deputy"
