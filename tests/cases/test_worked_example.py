@@ -81,12 +81,16 @@ def _text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_every_demo_set_holds_the_camp_with_its_commander_and_his_positions_over_time(example):
+def test_the_demo_set_holds_the_camp_commander_and_his_positions_over_time(example):
     restrict = services.within_reach(example.principal("reviewer"))
     person = camp("person", "commander")
     positions = [(d.organization.external_id, str(d.start_date), str(d.end_date), d.position)
                  for d in command.positions_of(person, restrict)]
-    assert positions == [(CAMP + "unit", "1994~", "2002", "관리소장 (camp commander)")]
+    assert positions == [(CAMP + "unit", "1989", "1994~", "부소장 (deputy camp commander)"),
+                         (CAMP + "unit", "1994~", "2002", "관리소장 (camp commander)")]
+    earlier = command.chain(camp("organization", "unit"), UncertainDate.parse("1991"), restrict).levels[0]
+    assert [h.detail.external_id for h in earlier.commanders] == [CAMP + "position-predecessor"]  # in 1991 he was the deputy
+    assert [(h.detail.external_id, h.post) for h in earlier.others] == [(CAMP + "position-commander-deputy", "deputy")]
     predecessor = [(str(d.start_date), str(d.end_date)) for d in command.positions_of(camp("person", "predecessor"), restrict)]
     assert predecessor == [("1988", "1994")]
     assert [u.external_id for u in command.units_of(CAMP + "camp", "place", example.principal("reviewer"))] == [CAMP + "unit"]
