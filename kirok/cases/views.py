@@ -86,25 +86,35 @@ def case(request, uid):
     })
 
 
+def _submit(request, form, do, done: str, failed: str) -> None:
+    """A form posted to change something through a service: ``do(cleaned_data)`` when the form is
+    valid; a message either way (``done``, the service's refusal, or ``failed`` with the form's
+    errors by field). The caller redirects."""
+    if form.is_valid():
+        try:
+            do(form.cleaned_data)
+        except (services.CaseError, NotFound) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done)
+    else:
+        messages.error(request, failed % {"errors": _errors(form)})
+
+
 @page("write_records")
 @require_POST
 def link_new(request, uid):
     principal = principal_for(request.user)
     found = services.get_case(str(uid), principal)
-    form = LinkForm(request.POST, case=found, suspects=_suspects(found))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            suspect = services.get_suspect(found, data["suspect"]) if data["suspect"] else None
-            services.link(found, element=data["element"], target=data["target"], ref=data["ref"], suspect=suspect, principal=principal,
-                          assessment=services.Assessment(data["assessment"], data["strength"], data["standard"], data["note"]),
-                          reason=data["reason"])
-        except (services.CaseError, NotFound) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Link recorded."))
-    else:
-        messages.error(request, _("The link was not recorded: %(errors)s") % {"errors": _errors(form)})
+
+    def record(data):
+        services.link(found, element=data["element"], target=data["target"], ref=data["ref"], principal=principal,
+                      suspect=services.get_suspect(found, data["suspect"]) if data["suspect"] else None,
+                      assessment=services.Assessment(data["assessment"], data["strength"], data["standard"], data["note"]),
+                      reason=data["reason"])
+
+    _submit(request, LinkForm(request.POST, case=found, suspects=_suspects(found)), record, _("Link recorded."),
+            _("The link was not recorded: %(errors)s"))
     return redirect("cases:case", uid=found.uid)
 
 
@@ -113,16 +123,9 @@ def link_new(request, uid):
 def charges_edit(request, uid):
     principal = principal_for(request.user)
     found = services.get_case(str(uid), principal)
-    form = ChargesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_charges(found, form.cleaned_data["charges"], principal=principal, reason=form.cleaned_data["reason"])
-        except services.CaseError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Charges changed."))
-    else:
-        messages.error(request, _("The charges were not changed: %(errors)s") % {"errors": _errors(form)})
+    _submit(request, ChargesForm(request.POST), lambda data: services.set_charges(
+        found, data["charges"], principal=principal, reason=data["reason"]), _("Charges changed."),
+        _("The charges were not changed: %(errors)s"))
     return redirect("cases:case", uid=found.uid)
 
 
@@ -131,18 +134,9 @@ def charges_edit(request, uid):
 def suspect_new(request, uid):
     principal = principal_for(request.user)
     found = services.get_case(str(uid), principal)
-    form = SuspectForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_suspect(found, person=data["person"].strip(), organization=data["organization"].strip(), modes=data["modes"],
-                                 principal=principal, reason=data["reason"])
-        except (services.CaseError, NotFound) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Suspect added."))
-    else:
-        messages.error(request, _("The suspect was not added: %(errors)s") % {"errors": _errors(form)})
+    _submit(request, SuspectForm(request.POST), lambda data: services.add_suspect(
+        found, person=data["person"].strip(), organization=data["organization"].strip(), modes=data["modes"], principal=principal,
+        reason=data["reason"]), _("Suspect added."), _("The suspect was not added: %(errors)s"))
     return redirect("cases:case", uid=found.uid)
 
 
@@ -259,37 +253,24 @@ def chain_of_command(request):
     }, status=400 if error else 200)
 
 
-def _record_period(request, form, record, done: str, failed: str):
-    """A dated fact from the command page's forms (a unit's parent, a facility's operator),
-    recorded through the service ``record``; back to the command page with what happened."""
-    if form.is_valid():
-        try:
-            record(form.cleaned_data)
-        except (services.CaseError, NotFound) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, failed % {"errors": _errors(form)})
-    return redirect("cases:command")
-
-
 @page("write_records")
 @require_POST
 def unit_parent_new(request):
     principal = principal_for(request.user)
-    return _record_period(request, UnitParentForm(request.POST), lambda data: services.set_unit_parent(
+    _submit(request, UnitParentForm(request.POST), lambda data: services.set_unit_parent(
         unit=data["unit"], parent=data["parent"], start=data["start"], end=data["end"], citation=data["citation"], principal=principal,
         reason=data["reason"]), _("Unit hierarchy recorded."), _("The unit hierarchy was not recorded: %(errors)s"))
+    return redirect("cases:command")
 
 
 @page("write_records")
 @require_POST
 def facility_operator_new(request):
     principal = principal_for(request.user)
-    return _record_period(request, FacilityOperatorForm(request.POST), lambda data: services.set_facility_operator(
+    _submit(request, FacilityOperatorForm(request.POST), lambda data: services.set_facility_operator(
         place=data["place"], unit=data["unit"], start=data["start"], end=data["end"], citation=data["citation"], principal=principal,
         reason=data["reason"]), _("Facility operator recorded."), _("The facility operator was not recorded: %(errors)s"))
+    return redirect("cases:command")
 
 
 def _dossier_view(request, uid, kind: str):

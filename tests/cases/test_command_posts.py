@@ -149,3 +149,16 @@ def test_a_unit_dossier_says_which_holders_commanded_it(case99, camp, client):
             for row in page.split("<tr>") if "</td>" in row and row.count("</td>") >= 6}
     assert rows["관리소장 (camp commander)"] == "commander" and rows["보위원 (agent)"] == "other post"
     assert rows["부소장 (deputy commander)"] == "deputy"
+
+
+def test_the_command_page_says_why_a_loop_or_a_bad_form_is_refused(case99, camp, client):
+    from kirok.cases.models import UnitParent
+
+    sign_in_as(client, camp.users["analyst"])
+    before = UnitParent.objects.count()
+    refused = client.post("/cases/command/unit-parents/", {"unit": "f:bureau", "parent": "f:camp-unit", "start": "2000",
+                                                            "reason": "x"}, follow=True).content.decode()
+    assert "parent: " in refused and "is itself below" in refused
+    incomplete = client.post("/cases/command/facility-operators/", {"place": "f:camp99", "reason": "x"}, follow=True).content.decode()
+    assert "The facility operator was not recorded: unit: This field is required." in incomplete
+    assert UnitParent.objects.count() == before
