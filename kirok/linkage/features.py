@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 
 from kirok.korean import keys as korean_keys
 from kirok.korean.keys import given_skeletons
-from kirok.linkage.reading import misspelt
+from kirok.linkage.reading import hangul_syllables, misspelt
 from kirok.protection.blind import forms
 
 NAMESPACE = b"kirok-linkage\x1f"
@@ -171,6 +171,12 @@ RARE_RECORDS = 4  # a name on this many records or fewer, none of them dated, is
 RARE_GAP = 3  # dated records of one name with birth years further apart than this are two persons
 RARE_MOST = 12  # a name on more records than this is never rare, whatever their birth years
 BATCH = 10_000  # rows turned into Arrow at a time (and handed to a worker process)
+# A Hangul syllable on at most this share of the records (at least 2 allowed) marks its records as
+# misspelt: a slip in Hangul leaves a syllable few names use (set on
+# the benchmark's seed 7, 20,000 persons: of the pairs within one letter, 43 % of those with such
+# a syllable are one person, 3.4 % of the others).
+ODD_SHARE = 1e-4
+ODD_LEAST = 2_000  # records with Hangul names needed before a syllable's rarity says anything
 
 
 def rows(facts: Iterable[Facts], hasher: Hasher) -> list[dict]:
@@ -194,10 +200,14 @@ def table(facts: Iterable[Facts], hasher: Hasher, batch: int = BATCH, workers: i
     core) while this one reads the next facts; the facts reach them through a pipe, in memory."""
     parts: list[pa.RecordBatch] = []
     mids: list[float] = []
-    for part, part_mids in _converted(_batches(facts, batch), hasher, workers):
+    syllables: list[list[int]] = []
+    for part, part_mids, part_syllables in _converted(_batches(facts, batch), hasher, workers):
         parts.append(part)
         mids.extend(part_mids)
+        syllables.extend(part_syllables)
     out = pa.Table.from_batches(parts, schema=SCHEMA).combine_chunks()
+    out = out.set_column(SCHEMA.get_field_index("misspelt"), "misspelt", pc.or_(out.column("misspelt"), pa.array(odd(syllables))))
+    del syllables
     mid = np.array(mids, dtype=np.float64)
     values, parents = flat(out, "name_exact", "name_keys")
     common = ~np.isin(values, rare_names(values, parents, mid))
@@ -221,13 +231,39 @@ def _start_worker(hasher: Hasher) -> None:
     _HASHER = hasher
 
 
-def _convert(part: list[Facts], hasher: Hasher | None = None) -> tuple[pa.RecordBatch, list[float]]:
-    """One batch of facts as Arrow rows, and the mid-points of their birth years."""
+def _convert(part: list[Facts], hasher: Hasher | None = None) -> tuple[pa.RecordBatch, list[float], list[list[int]]]:
+    """One batch of facts as Arrow rows, the mid-points of their birth years and the keyed
+    hashes of their Hangul syllables (for ``odd``; kept out of the table, as the years are)."""
     hasher = hasher or _HASHER
-    return pa.RecordBatch.from_pylist([row(f, hasher) for f in part], schema=SCHEMA), [_mid(f.birth) for f in part]
+    return (pa.RecordBatch.from_pylist([row(f, hasher) for f in part], schema=SCHEMA), [_mid(f.birth) for f in part],
+            [hasher(f"y:{y}" for y in hangul_syllables(f.names)) for f in part])
 
 
-def _converted(batches: Iterator[list[Facts]], hasher: Hasher, workers: int) -> Iterator[tuple[pa.RecordBatch, list[float]]]:
+def odd(syllables: list[list[int]], least: int | None = None) -> np.ndarray:
+    """Per record, whether one of its Hangul syllables (keyed hashes) is on few records of the
+    collection: at most ``ODD_SHARE`` of them, and at least 2 allowed; none is, when fewer than
+    ``least`` records have a Hangul name (in a small collection every syllable is rare).
+
+    Why: a misspelt romanized name reads as no Korean syllables (``reading.misspelt``), but a
+    slip in Hangul changes a jamo and always leaves a syllable; it is often one that no other
+    name of the collection uses (잰, 벙), while real given names draw on a few hundred. Such a
+    record is marked misspelt too, and the one-letter and surname levels for misspelt names
+    (``scoring.TESTS``) take it: a pair within one letter with such a side is one person 13 times
+    as often as one without (benchmark, seed 7)."""
+    n = len(syllables)
+    counts = np.fromiter((len(s) for s in syllables), dtype=np.int64, count=n)
+    if np.count_nonzero(counts) < max(ODD_LEAST if least is None else least, 1):
+        return np.zeros(n, dtype=bool)
+    values = np.fromiter(itertools.chain.from_iterable(syllables), dtype=np.int64, count=int(counts.sum()))
+    parents = np.repeat(np.arange(n), counts)
+    _keys, inverse, records = np.unique(values, return_inverse=True, return_counts=True)
+    rare = records[inverse] <= max(2, ODD_SHARE * n)
+    found = np.zeros(n, dtype=bool)
+    found[parents[rare]] = True
+    return found
+
+
+def _converted(batches: Iterator[list[Facts]], hasher: Hasher, workers: int) -> Iterator[tuple[pa.RecordBatch, list[float], list[list[int]]]]:
     """The batches converted in order: here, or by ``workers`` forked processes when there is more
     than one batch (at most two batches a worker in flight, so memory stays bounded)."""
     first = next(batches, [])

@@ -87,6 +87,13 @@ def misspelt(names: list[str]) -> bool:
     return any(not readable(n) for n in names if n and n.strip())
 
 
+def hangul_syllables(names: list[str]) -> set[str]:
+    """The Hangul syllables of a person's names: a slip in Hangul changes a jamo and leaves a
+    syllable, often one nobody else's name uses (``features.table`` counts them over the
+    collection: ``ODD_SHARE``)."""
+    return {ch for n in names if n for ch in n if ord(ch) in _HANGUL}
+
+
 def write_syllables() -> None:
     """Regenerate the shipped table after a change to the romanization (``kirok.korean``):
     ``python -c "import django; django.setup(); from kirok.linkage import reading; reading.write_syllables()"``."""

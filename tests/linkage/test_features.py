@@ -95,3 +95,21 @@ def test_a_name_seen_on_one_person_is_rare_and_one_on_several_is_common():
     for r in found:
         assert set(r["name_common"]) <= {*r["name_exact"], *r["name_keys"]} and set(r["typo_rare"]) <= set(r["name_typo"])
     assert found[0]["typo_rare"] and not found[-1]["typo_rare"]
+
+
+def test_a_hangul_syllable_few_names_use_marks_a_slip(monkeypatch):
+    """A slip in Hangul changes a jamo and leaves a syllable (김정음 for 김정은), which reads as
+    Korean; it is marked misspelt when the syllable is on few records of the collection (at
+    most 2 here), as a romanized name that reads as no Korean syllables is — once the
+    collection has enough Hangul names for a syllable's rarity to mean something."""
+    from kirok.linkage import features
+    from kirok.linkage.features import Facts, Hasher, odd, rows
+
+    names = ["김정은"] * 3 + ["박철수"] * 3 + ["김정음", "Kim Jong-un", "Kmi Jong-un"]
+    facts = [Facts(pk=i, names=[n]) for i, n in enumerate(names)]
+    assert [r["misspelt"] for r in rows(facts, Hasher(b"k" * 32))] == [False] * 8 + [True]  # 7 Hangul names: too few
+    monkeypatch.setattr(features, "ODD_LEAST", 5)
+    assert [r["misspelt"] for r in rows(facts, Hasher(b"k" * 32))] == [False] * 6 + [True, False, True]
+    assert odd([[1, 2], [1, 2], [1, 2], [1, 3], [], [4, 1]], least=5).tolist() == [False, False, False, True, False, True]
+    assert not odd([[1, 2], [1, 2], [1, 2], [1, 3], [], [4, 1]], least=6).any()
+    assert odd([]).tolist() == [] and odd([[], []], least=0).tolist() == [False, False]
