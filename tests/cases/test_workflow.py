@@ -95,6 +95,8 @@ def test_reassess_withdraw_and_history_from_the_command_line(case99, camp, capsy
         call_command("case", "withdraw", str(case.links.first().uid), "--reason", "x", "--user", "reviewer-user")
     with pytest.raises(CommandError, match="no link"):
         call_command("case", "history", str(found.uid), "--user", "outsider")
+    with pytest.raises(CommandError, match="kirok case history ID"):  # the records' history points to the case's
+        call_command("history", str(found.uid), "--user", "reviewer-user")
     with pytest.raises(CommandError, match="standard: 'certainty' is not one of"):
         call_command("case", "reassess", str(case.links.first().uid), "--standard", "certainty", "--reason", "x",
                      "--user", "analyst-user")

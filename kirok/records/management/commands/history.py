@@ -26,7 +26,7 @@ class Command(BaseCommand):
             obj = access.find(record, principal)
             versions = record_history(obj, user=principal, purpose="kirok history")
         except (NotFound, AccessDenied) as exc:
-            raise CommandError(str(exc) if isinstance(exc, AccessDenied) else _("no record with id or external id %(ref)r") % {"ref": record}) from None
+            raise CommandError(str(exc) if isinstance(exc, AccessDenied) else _("no record with id or external id %(ref)r (a case's link has its history in `kirok case history ID`)") % {"ref": record}) from None
         state = "deleted" if obj.deleted_at else "live"
         self.stdout.write(f"{obj.record_type} {obj.uid} ({state})")
         previous = None
