@@ -1,6 +1,7 @@
 """An analyst works a case in a real browser: links evidence to an element, sees the gap close,
 withdraws the link and reads its kept history, then reads the case and the chain of command in
-Korean. Every page is screenshotted and checked with axe-core (tests/e2e/helpers.py)."""
+Korean. Every page is screenshotted and checked with axe-core (tests/e2e/helpers.py). Here, not in
+tests/cases, so that it shares the one browser of the session (tests/e2e/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.test import Client
 
 from kirok.cases.models import ElementLink
 from tests.accounts.helpers import sign_in_as
-from tests.e2e.conftest import browser, page  # noqa: F401 — the browser fixtures, shared with tests/e2e
+from tests.cases.conftest import camp, case99  # noqa: F401 — the fictional camp and its case (tests/cases)
 from tests.e2e.helpers import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
