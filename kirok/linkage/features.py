@@ -161,7 +161,7 @@ class Facts:
     source: int | None = None
 
 
-COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "typo_rare", "surname", "given", "birth", "birth1", "birth3", "origin", "places", "units")
+COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "name_many", "typo_rare", "surname", "given", "birth", "birth1", "birth3", "origin", "places", "units")
 # The row as an Arrow table: hashes at 8 bytes each (a Python list of ints takes 40 per hash).
 SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())), *[(c, pa.list_(pa.int64())) for c in COLUMNS],
@@ -170,6 +170,7 @@ SCHEMA = pa.schema([
 RARE_RECORDS = 4  # a name on this many records or fewer, none of them dated, is rare
 RARE_GAP = 3  # dated records of one name with birth years further apart than this are two persons
 RARE_MOST = 12  # a name on more records than this is never rare, whatever their birth years
+FEW = 2  # a name that seems to belong to at most this many persons is "few": between rare and common
 BATCH = 10_000  # rows turned into Arrow at a time (and handed to a worker process)
 # A Hangul syllable on at most this share of the records (at least 2 allowed) marks its records as
 # misspelt: a slip in Hangul leaves a syllable few names use (set on
@@ -187,8 +188,9 @@ def rows(facts: Iterable[Facts], hasher: Hasher) -> list[dict]:
 def table(facts: Iterable[Facts], hasher: Hasher, batch: int = BATCH, workers: int = 1) -> pa.Table:
     """The rows of ``facts`` (``row``) as one Arrow table, with ``name_common`` (those of each
     row's name hashes that do not seem to belong to one person: ``rare_names``; two records whose
-    shared name hashes are none of them common share a rare name) and ``typo_rare`` (its typo
-    keys that seem to) marked over the whole collection.
+    shared name hashes are none of them common share a rare name), ``name_many`` (those that
+    seem to belong to more than ``FEW`` persons) and ``typo_rare`` (its typo keys that seem to
+    belong to one) marked over the whole collection.
 
     Why batches: a million rows as Python dicts take about 6 GB (every hash an int object in a
     list); ``batch`` rows at a time become Arrow, 8 bytes a hash, and ``facts`` may be a
@@ -210,8 +212,9 @@ def table(facts: Iterable[Facts], hasher: Hasher, batch: int = BATCH, workers: i
     del syllables
     mid = np.array(mids, dtype=np.float64)
     values, parents = flat(out, "name_exact", "name_keys")
-    common = ~np.isin(values, rare_names(values, parents, mid))
-    out = out.set_column(SCHEMA.get_field_index("name_common"), "name_common", lists(values, parents, common, len(out)))
+    for column, persons in (("name_common", 1), ("name_many", FEW)):
+        common = ~np.isin(values, rare_names(values, parents, mid, persons))
+        out = out.set_column(SCHEMA.get_field_index(column), column, lists(values, parents, common, len(out)))
     values, parents = flat(out, "name_typo")
     rare = np.isin(values, rare_names(values, parents, mid))
     return out.set_column(SCHEMA.get_field_index("typo_rare"), "typo_rare", lists(values, parents, rare, len(out)))
@@ -311,9 +314,10 @@ def lists(values: np.ndarray, parents: np.ndarray, keep: np.ndarray, n: int) -> 
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values[keep], type=pa.int64()))
 
 
-def rare_names(values: np.ndarray, parents: np.ndarray, mids: np.ndarray) -> np.ndarray:
+def rare_names(values: np.ndarray, parents: np.ndarray, mids: np.ndarray, persons: int = 1) -> np.ndarray:
     """Of the name hashes of the records (``values``, each from record ``parents``: written forms
-    and name keys, or typo keys), those that seem to belong to one person only.
+    and name keys, or typo keys), those that seem to belong to one person only (to at most
+    ``persons``: the record limits below scale with it).
 
     Why: a name two records share says more the rarer it is, but a count of records counts each
     person's own duplicates too (Splink's term-frequency adjustment, counted so, lowered recall
@@ -340,8 +344,8 @@ def rare_names(values: np.ndarray, parents: np.ndarray, mids: np.ndarray) -> np.
     dated = np.add.reduceat(~np.isnan(m), starts)
     gap = np.r_[0.0, np.diff(m)]
     gap[starts] = 0.0
-    apart = np.add.reduceat(np.nan_to_num(gap) > RARE_GAP, starts) > 0
-    rare = ~apart & (counts <= RARE_MOST) & ((dated > 0) | (counts <= RARE_RECORDS))
+    groups = 1 + np.add.reduceat(np.nan_to_num(gap) > RARE_GAP, starts)
+    rare = (groups <= persons) & (counts <= persons * RARE_MOST) & ((dated > 0) | (counts <= persons * RARE_RECORDS))
     return h[starts][rare]
 
 
@@ -355,6 +359,7 @@ def row(facts: Facts, hasher: Hasher) -> dict:
         "name_keys": hasher(names["keys"]),
         "name_typo": hasher(names["typo"]),
         "name_common": [],  # filled in over the collection: ``rows``
+        "name_many": [],
         "typo_rare": [],
         "surname": hasher(f"s:{s}" for s in names["surname"]),
         "given": hasher(f"g:{g}" for g in names["given"]),

@@ -51,8 +51,11 @@ def _empty(*columns: str) -> str:
 TESTS = {
     # a rare name: shared, and none of the hashes the two share is common (features.rare_names)
     "exact_rare": f"{_any('name_exact')} AND NOT {_any('name_common')}",
+    # a name few persons seem to bear (two, ``features.FEW``): none of the hashes shared is on more
+    "exact_few": f"{_any('name_exact')} AND NOT {_any('name_many')}",
     "exact": _any("name_exact"),
     "keys_rare": f"{_any('name_keys')} AND NOT {_any('name_common')}",
+    "keys_few": f"{_any('name_keys')} AND NOT {_any('name_many')}",
     "keys": _any("name_keys"),
     # within one letter, and one side reads as no Korean name: a slip of the pen (reading.py)
     # the flag first: DuckDB tests a CASE's conditions left to right on the rows still in question,
@@ -324,8 +327,8 @@ def _scored(con, predictions: str, settings: Settings, explain: float, by_weight
 
 
 # Name levels split by rarity, and the list column whose shared hash makes a pair "alike".
-RARE_SPLITS = {("exact_rare", "exact"): "name_keys", ("keys_rare", "keys"): "name_keys", ("typo_rare", "typo"): "name_typo",
-               ("typo_rare_misspelt", "typo_misspelt"): "name_typo"}
+RARE_SPLITS = {("exact_rare", "exact_few", "exact"): "name_keys", ("keys_rare", "keys_few", "keys"): "name_keys",
+               ("typo_rare", "typo"): "name_typo", ("typo_rare_misspelt", "typo_misspelt"): "name_typo"}
 RARE_SPLIT_MIN = 30  # alike pairs needed at a split's levels before the collection's own split is used
 U_PAIRS = 2_000_000  # random pairs drawn to estimate u (all pairs, when there are fewer)
 # The levels of another field that mark a pair as two persons, to measure a field's u on. Names:
@@ -360,8 +363,9 @@ def _m_rare(con, table: str, settings: Settings) -> dict[tuple[str, str], float]
     tests = {level.test: level for level in name.levels}
     gamma = _gamma(name)
     found: dict[tuple[str, str], float] = {}
-    for (rare, common), column in RARE_SPLITS.items():
-        if rare not in tests or common not in tests:
+    for split, column in RARE_SPLITS.items():
+        split = tuple(test for test in split if test in tests)
+        if len(split) < 2:
             continue
         counts = dict(con.execute(f"""
             WITH k AS (SELECT unique_id, unnest({column}) AS nk, y FROM (SELECT unique_id, {column}, unnest(birth) AS y FROM {table})),
@@ -373,12 +377,13 @@ def _m_rare(con, table: str, settings: Settings) -> dict[tuple[str, str], float]
                 JOIN (SELECT {', '.join(f'{c} AS {c}_r' for c in _COLUMNS)} FROM {table}) y ON y.unique_id_r = p.r
                 WHERE {TESTS['origin_same']}) GROUP BY g
         """).fetchall())
-        seen = counts.get(rare, 0) + counts.get(common, 0)
+        seen = sum(counts.get(test, 0) for test in split)
         if seen < RARE_SPLIT_MIN:
             continue
-        total = tests[rare].m + tests[common].m
-        share = min(max(counts.get(rare, 0) / seen, 0.02), 0.98)
-        found[("name", rare)], found[("name", common)] = total * share, total * (1 - share)
+        total = sum(tests[test].m for test in split)
+        shares = [max(counts.get(test, 0) / seen, 0.02) for test in split]  # no level below 2 % of the sum
+        for test, share in zip(split, shares):
+            found[("name", test)] = total * share / sum(shares)
     return found
 
 
@@ -427,7 +432,7 @@ def _u_apart(con, table: str, settings: Settings, n: int) -> dict[tuple[str, str
     return found
 
 
-RARE_LEVELS = ("exact_rare", "keys_rare", "typo_rare")
+RARE_LEVELS = ("exact_rare", "exact_few", "keys_rare", "keys_few", "typo_rare")
 COUNTED_LEVELS = (*RARE_LEVELS, "typo_rare_misspelt", "typo_misspelt")  # u counted over every pair, not sampled
 
 
@@ -435,8 +440,9 @@ def _u_rare_counted(con, table: str, settings: Settings, comparison, apart_level
     """u of the rare name levels counted over every pair rather than sampled: so rare an agreement
     between two persons that two million random pairs hold a handful of them, or none (measured:
     u of "same rare name" fell to the sampling floor at 20,000 persons, and pairs with a rare
-    typo key and nothing else scored too high). Every pair at a rare level shares a rare hash,
-    and a rare hash is on a dozen records at most, so the pairs are few and found by a join. The
+    typo key and nothing else scored too high). Every pair at a rare or few level shares a hash
+    of a rare or few name, which two dozen records carry at most (``features.FEW`` times
+    ``RARE_MOST``), so the pairs are few and found by a join. The
     misspelt one-letter levels likewise: every such pair shares a typo key with a misspelt
     record (``reading.py``), a few percent of the records."""
     wanted = [level.test for level in comparison.levels if level.test in COUNTED_LEVELS]
@@ -445,7 +451,7 @@ def _u_rare_counted(con, table: str, settings: Settings, comparison, apart_level
     origin = next((c for c in settings.comparisons if c.field == "origin"), None)
     if origin is None or APART.get(comparison.field, APART_DEFAULT)[0] != "origin":
         return {}
-    rare = "list_concat(list_filter(list_concat(name_exact, name_keys), lambda h: NOT list_contains(name_common, h)), typo_rare)"
+    rare = "list_concat(list_filter(list_concat(name_exact, name_keys), lambda h: NOT list_contains(name_many, h)), typo_rare)"
     rows = con.execute(f"""
         WITH k AS (SELECT unique_id, unnest({rare}) AS h FROM {table}),
              t AS (SELECT unique_id, misspelt, unnest(name_typo) AS h FROM {table}),

@@ -95,6 +95,13 @@ def test_a_name_seen_on_one_person_is_rare_and_one_on_several_is_common():
     for r in found:
         assert set(r["name_common"]) <= {*r["name_exact"], *r["name_keys"]} and set(r["typo_rare"]) <= set(r["name_typo"])
     assert found[0]["typo_rare"] and not found[-1]["typo_rare"]
+    # two persons (1940, 1980) bear 박철수: common, but "few" (``FEW``); five undated Kim Chol
+    # records may be up to two persons (at most 2 × RARE_RECORDS undated records)
+    assert all(not r["name_many"] for r in found[:9]) and all(not r["name_many"] for r in found[9:])
+    three = [Facts(pk=40 + i, names=["박철수"], birth=(y, y)) for i, y in enumerate((1940, 1960, 1980))]
+    assert all(r["name_many"] and set(r["name_many"]) <= set(r["name_common"]) for r in rows(three, hasher))
+    crowd = [Facts(pk=50 + i, names=["Kim Chol"]) for i in range(2 * RARE_RECORDS + 1)]
+    assert all(r["name_many"] for r in rows(crowd, hasher))
 
 
 def test_a_hangul_syllable_few_names_use_marks_a_slip(monkeypatch):

@@ -101,8 +101,10 @@ def test_m_of_rare_and_common_names_is_split_as_the_collection_splits_it():
     con = duckdb.connect()
     con.register("people", pa.Table.from_pylist(rows(facts, Hasher(b"k" * 32)), schema=scoring.SCHEMA))
     split = scoring._m_rare(con, "people", settings)
-    assert split[("name", "exact_rare")] >= 0.9 * (m["exact_rare"] + m["exact"]) > m["exact_rare"]
-    assert split[("name", "exact_rare")] + split[("name", "exact")] == pytest.approx(m["exact_rare"] + m["exact"])
+    written = m["exact_rare"] + m["exact_few"] + m["exact"]
+    assert split[("name", "exact_rare")] >= 0.9 * written > m["exact_rare"]
+    assert split[("name", "exact_rare")] + split[("name", "exact_few")] + split[("name", "exact")] == pytest.approx(written)
+    assert all(split[("name", test)] >= 0.02 * written / 1.04 for test in ("exact_few", "exact"))  # a floor of 2 % each
     con.register("few", pa.Table.from_pylist(rows(facts[:20], Hasher(b"k" * 32)), schema=scoring.SCHEMA))
     assert scoring._m_rare(con, "few", settings) == {}
 
