@@ -161,7 +161,7 @@ class Facts:
     source: int | None = None
 
 
-COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "name_many", "typo_rare", "surname", "given", "birth", "birth1", "birth3", "origin", "places", "units")
+COLUMNS = ("name_exact", "name_keys", "name_typo", "name_common", "name_many", "typo_rare", "typo_few", "surname", "given", "birth", "birth1", "birth3", "origin", "places", "units")
 # The row as an Arrow table: hashes at 8 bytes each (a Python list of ints takes 40 per hash).
 SCHEMA = pa.schema([
     ("unique_id", pa.int64()), ("block", pa.list_(pa.int64())), *[(c, pa.list_(pa.int64())) for c in COLUMNS],
@@ -189,8 +189,8 @@ def table(facts: Iterable[Facts], hasher: Hasher, batch: int = BATCH, workers: i
     """The rows of ``facts`` (``row``) as one Arrow table, with ``name_common`` (those of each
     row's name hashes that do not seem to belong to one person: ``rare_names``; two records whose
     shared name hashes are none of them common share a rare name), ``name_many`` (those that
-    seem to belong to more than ``FEW`` persons) and ``typo_rare`` (its typo keys that seem to
-    belong to one) marked over the whole collection.
+    seem to belong to more than ``FEW`` persons), ``typo_rare`` and ``typo_few`` (its typo keys
+    that seem to belong to one, to at most ``FEW``) marked over the whole collection.
 
     Why batches: a million rows as Python dicts take about 6 GB (every hash an int object in a
     list); ``batch`` rows at a time become Arrow, 8 bytes a hash, and ``facts`` may be a
@@ -216,8 +216,10 @@ def table(facts: Iterable[Facts], hasher: Hasher, batch: int = BATCH, workers: i
         common = ~np.isin(values, rare_names(values, parents, mid, persons))
         out = out.set_column(SCHEMA.get_field_index(column), column, lists(values, parents, common, len(out)))
     values, parents = flat(out, "name_typo")
-    rare = np.isin(values, rare_names(values, parents, mid))
-    return out.set_column(SCHEMA.get_field_index("typo_rare"), "typo_rare", lists(values, parents, rare, len(out)))
+    for column, persons in (("typo_rare", 1), ("typo_few", FEW)):
+        rare = np.isin(values, rare_names(values, parents, mid, persons))
+        out = out.set_column(SCHEMA.get_field_index(column), column, lists(values, parents, rare, len(out)))
+    return out
 
 
 def _batches(facts: Iterable[Facts], size: int) -> Iterator[list[Facts]]:
@@ -361,6 +363,7 @@ def row(facts: Facts, hasher: Hasher) -> dict:
         "name_common": [],  # filled in over the collection: ``rows``
         "name_many": [],
         "typo_rare": [],
+        "typo_few": [],
         "surname": hasher(f"s:{s}" for s in names["surname"]),
         "given": hasher(f"g:{g}" for g in names["given"]),
         "block": hasher(blocking_keys(names, first, last)),

@@ -63,6 +63,7 @@ TESTS = {
     "typo_rare_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('typo_rare')}",
     "typo_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('name_typo')}",
     "typo_rare": _any("typo_rare"),
+    "typo_few": _any("typo_few"),
     "typo": _any("name_typo"),
     "surname_misspelt": f"(misspelt_l OR misspelt_r) AND {_any('surname')}",
     "surname": _any("surname"),
@@ -328,7 +329,7 @@ def _scored(con, predictions: str, settings: Settings, explain: float, by_weight
 
 # Name levels split by rarity, and the list column whose shared hash makes a pair "alike".
 RARE_SPLITS = {("exact_rare", "exact_few", "exact"): "name_keys", ("keys_rare", "keys_few", "keys"): "name_keys",
-               ("typo_rare", "typo"): "name_typo", ("typo_rare_misspelt", "typo_misspelt"): "name_typo"}
+               ("typo_rare", "typo_few", "typo"): "name_typo", ("typo_rare_misspelt", "typo_misspelt"): "name_typo"}
 RARE_SPLIT_MIN = 30  # alike pairs needed at a split's levels before the collection's own split is used
 U_PAIRS = 2_000_000  # random pairs drawn to estimate u (all pairs, when there are fewer)
 # The levels of another field that mark a pair as two persons, to measure a field's u on. Names:
@@ -432,7 +433,7 @@ def _u_apart(con, table: str, settings: Settings, n: int) -> dict[tuple[str, str
     return found
 
 
-RARE_LEVELS = ("exact_rare", "exact_few", "keys_rare", "keys_few", "typo_rare")
+RARE_LEVELS = ("exact_rare", "exact_few", "keys_rare", "keys_few", "typo_rare", "typo_few")
 COUNTED_LEVELS = (*RARE_LEVELS, "typo_rare_misspelt", "typo_misspelt")  # u counted over every pair, not sampled
 
 
@@ -451,7 +452,7 @@ def _u_rare_counted(con, table: str, settings: Settings, comparison, apart_level
     origin = next((c for c in settings.comparisons if c.field == "origin"), None)
     if origin is None or APART.get(comparison.field, APART_DEFAULT)[0] != "origin":
         return {}
-    rare = "list_concat(list_filter(list_concat(name_exact, name_keys), lambda h: NOT list_contains(name_many, h)), typo_rare)"
+    rare = "list_concat(list_filter(list_concat(name_exact, name_keys), lambda h: NOT list_contains(name_many, h)), typo_few)"
     rows = con.execute(f"""
         WITH k AS (SELECT unique_id, unnest({rare}) AS h FROM {table}),
              t AS (SELECT unique_id, misspelt, unnest(name_typo) AS h FROM {table}),

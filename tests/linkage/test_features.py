@@ -102,6 +102,10 @@ def test_a_name_seen_on_one_person_is_rare_and_one_on_several_is_common():
     assert all(r["name_many"] and set(r["name_many"]) <= set(r["name_common"]) for r in rows(three, hasher))
     crowd = [Facts(pk=50 + i, names=["Kim Chol"]) for i in range(2 * RARE_RECORDS + 1)]
     assert all(r["name_many"] for r in rows(crowd, hasher))
+    # typo keys likewise: rare ones are few ones, and those of three persons neither
+    for r in [*found, *rows(three, hasher)]:
+        assert set(r["typo_rare"]) <= set(r["typo_few"]) <= set(r["name_typo"])
+    assert found[7]["typo_few"] and not found[7]["typo_rare"] and not rows(three, hasher)[0]["typo_few"]
 
 
 def test_a_hangul_syllable_few_names_use_marks_a_slip(monkeypatch):
