@@ -32,7 +32,13 @@ class Document(models.Model):
     class Meta:
         verbose_name = _("search document")
         constraints = [models.UniqueConstraint(fields=["record_type", "record_id"], name="search_document_record")]
-        indexes = [models.Index(fields=["uid"], name="search_document_uid")]
+        indexes = [
+            models.Index(fields=["uid"], name="search_document_uid"),
+            # What a search reads of every hit (its type for the counts, its record for the access
+            # check), dense: the table's own rows are a page or more each (open text, terms, keys),
+            # so joining tens of thousands of hits through it costs a page read per hit.
+            models.Index(fields=["id", "record_type", "record_id"], name="search_document_hit"),
+        ]
 
 
 class Facet(models.Model):

@@ -112,7 +112,7 @@ def search(text: str, *, user=None, filters: dict | None = None, limit: int = 20
     backend = backends.current()
     match_sql, match_params = backend.match(planned.expr, planned.boost)
     where, params = _conditions(wanted, principal)
-    base = f"FROM ({match_sql}) m JOIN search_document d ON d.id = m.doc_id WHERE {where}"
+    base = f"FROM ({match_sql}) m JOIN {backend.documents} ON d.id = m.doc_id WHERE {where}"
     limit = max(1, min(int(limit), MAX_LIMIT))
     with connection.cursor() as cur:
         top, counts = _match(cur, base, [*match_params, *params], principal, limit, max(0, int(offset)), facets)

@@ -22,6 +22,8 @@ class Backend(ABC):
     (docs/search.md)."""
 
     name = ""
+    # How the search statement joins its hits to ``search_document`` (alias ``d``).
+    documents = "search_document d"
 
     @abstractmethod
     def schema(self) -> list[str]:
