@@ -71,6 +71,10 @@ def test_serve_with_workers_answers_pages_and_static_files_and_stops_cleanly(wor
         assert body == (Path(__file__).resolve().parents[2] / "kirok/web/static/web/kirok.css").read_bytes()
         status, content_type, _body = get(base + "/static/web/kirok.js")
         assert status == 200 and content_type.startswith("text/javascript")
+        # The first worker to boot answers; the second may still be forking on a busy machine.
+        deadline = time.monotonic() + 30
+        while len(worker_pids(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
         workers = worker_pids(server.pid)
         assert len(workers) == 2
     finally:
